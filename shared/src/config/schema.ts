@@ -1,0 +1,128 @@
+// The one configuration schema (DESIGN.md §4 "Config once"). Every variable, its default and meaning is listed
+// in .env.example; keep the two in step.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL (${protocols.join(' or ')})`);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // HTTP
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(8000, 0, 65535),
+  API_WORKERS: int(2, 1, 64),
+  SHUTDOWN_TIMEOUT_MS: int(15000, 100),
+  JSON_BODY_LIMIT: z.string().default('1mb'),
+  CORS_ORIGINS: list.default([]),
+  TRUST_PROXY: z.string().default('loopback'),
+
+  // Data stores
+  DATABASE_URL: url(['postgresql:', 'postgres:']),
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('cs'),
+
+  // S3-compatible storage (Backblaze B2 in production, MinIO in compose, s3rver locally)
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().min(3).default('course-materials'),
+  S3_ACCESS_KEY_ID: z.string().min(1),
+  S3_SECRET_ACCESS_KEY: z.string().min(1),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  MAX_UPLOAD_BYTES: int(1024 ** 3, 1),
+  TENANT_QUOTA_BYTES: int(10 * 1024 ** 3, 1),
+
+  // Auth and limits
+  RATE_LIMIT_PREP_DEFAULT: int(60, 1),
+  RATE_LIMIT_CHECK_DEFAULT: int(300, 1),
+  RATE_LIMIT_WINDOW_SECONDS: int(60, 1),
+  API_KEY_CACHE_TTL_MS: int(30000, 0),
+
+  // Health
+  HEALTH_CHECK_TIMEOUT_MS: int(2000, 50, 10000),
+  WORKER_HEARTBEAT_INTERVAL_MS: int(5000, 100),
+  WORKER_STALE_AFTER_MS: int(60000, 1000),
+
+  // Worker
+  WORKER_CONCURRENCY_INGEST: int(2, 1, 64),
+  WORKER_CONCURRENCY_EMBED: int(2, 1, 64),
+  WORKER_CONCURRENCY_GENERATE: int(2, 1, 64),
+  WORKER_CONCURRENCY_CHECK: int(4, 1, 64),
+  WORKER_CONCURRENCY_WEBHOOKS: int(8, 1, 256),
+
+  // Ingestion
+  EXTRACTION_TIMEOUT_MS: int(300_000, 1000),
+  CHUNK_TARGET_TOKENS: int(500, 50, 8000),
+  CHUNK_OVERLAP_TOKENS: int(50, 0, 1000),
+  WEB_FETCH_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  WEB_FETCH_TIMEOUT_MS: int(20_000, 1000),
+  WEB_FETCH_MAX_REDIRECTS: int(5, 0, 20),
+
+  // Embeddings (local: deterministic lexical features; openai: any OpenAI-compatible /embeddings)
+  EMBEDDING_PROVIDER: z.enum(['local', 'openai']).default('local'),
+  EMBEDDING_DIMENSIONS: int(384, 8, 4000),
+  EMBEDDING_MODEL: z.string().default('local-hash-v1'),
+  EMBEDDING_BASE_URL: url(['http:', 'https:']).default('https://api.openai.com/v1'),
+  EMBEDDING_API_KEY: z.string().optional(),
+  EMBEDDING_SEND_DIMENSIONS: bool.default(true),
+  EMBEDDING_TIMEOUT_MS: int(60_000, 1000),
+  EMBEDDING_CONCURRENCY: int(4, 1, 64),
+  EMBEDDING_MAX_INPUTS_PER_REQUEST: int(2048, 1, 2048),
+  EMBEDDING_MAX_TOKENS_PER_REQUEST: int(300_000, 100),
+  EMBEDDING_MAX_TOKENS_PER_INPUT: int(8191, 16),
+
+  // Transcription (none: videos need uploaded subtitles; openai: any OpenAI-compatible /audio/transcriptions)
+  TRANSCRIPTION_PROVIDER: z.enum(['none', 'openai']).default('none'),
+  TRANSCRIPTION_BASE_URL: url(['http:', 'https:']).default('https://api.openai.com/v1'),
+  TRANSCRIPTION_API_KEY: z.string().optional(),
+  TRANSCRIPTION_MODEL: z.string().default('whisper-1'),
+  TRANSCRIPTION_TIMEOUT_MS: int(600_000, 1000),
+  TRANSCRIPTION_MAX_FILE_BYTES: int(26_214_400, 1024),
+
+  // Provider calls (retry policy and prices for the cost report)
+  PROVIDER_MAX_ATTEMPTS: int(5, 1, 20),
+  PROVIDER_RETRY_BASE_MS: int(500, 1),
+  PROVIDER_RETRY_MAX_DELAY_MS: int(30_000, 1),
+  PROVIDER_MAX_RETRY_AFTER_MS: int(120_000, 1),
+  /** JSON: model → {input_usd_per_1m, output_usd_per_1m, usd_per_minute}. */
+  PROVIDER_PRICES: z
+    .string()
+    .default('{}')
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    }),
+
+  // Outbound requests (web materials, providers, webhooks)
+  ALLOW_PRIVATE_TARGETS: bool.default(false),
+  VERIFIED_DOMAINS: list.default([
+    'youtube.com',
+    'youtu.be',
+    'wikipedia.org',
+    'github.com',
+    'docs.python.org',
+    'developer.mozilla.org',
+    'realpython.com',
+  ]),
+});
+
+export type Config = z.infer<typeof configSchema>;
