@@ -6,7 +6,7 @@ export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
   datasource: {
-    // eslint-disable-next-line no-restricted-properties -- the Prisma CLI runs outside the app's config module
+    // The Prisma CLI runs outside the app's config module.
     url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/course_supporter',
   },
 });

@@ -101,7 +101,7 @@ export async function startS3rver(): Promise<ManagedProcess & { endpoint: string
   const proc = managed(
     port,
     () =>
-      spawn(process.execPath, ['--import', 'tsx', 'scripts/s3rver.ts', '--port', String(port), '--dir', dir], {
+      spawn(process.execPath, ['--import', 'tsx', 'scripts/s3rver.ts', '--endpoint', `http://127.0.0.1:${port}`, '--dir', dir], {
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     () => tcpOpen(port),

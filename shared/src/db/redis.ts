@@ -25,3 +25,18 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
   client.on('error', () => undefined);
   return client;
 }
+
+/** Resolves once the connection is ready, or after `timeoutMs` (callers then carry on degraded). */
+export async function whenReady(client: Redis, timeoutMs = 5000): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.once('ready', onReady);
+  });
+}

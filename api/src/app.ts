@@ -1,0 +1,70 @@
+// buildApp(deps): the Express application without listen(), so tests and main.ts share it.
+import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
+import swaggerUi from 'swagger-ui-express';
+import './http/context.js';
+import type { AppDeps } from './deps.js';
+import { requestId } from './middleware/request-id.js';
+import { apiKeyAuth } from './middleware/api-key.js';
+import { errorHandler, notFoundHandler } from './middleware/errors.js';
+import { mountRoutes, type RouteDef } from './http/define-route.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { healthDocs, healthRouter } from './routes/health/health.routes.js';
+import { apiRoutes } from './routes/index.js';
+
+export const API_VERSION = '1.0.0';
+
+export function buildApp(deps: AppDeps, extraRoutes: RouteDef[] = []): Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('query parser', 'simple');
+
+  app.use(requestId(deps.logger));
+  app.use(
+    helmet({
+      // Swagger UI needs inline styles and its own scripts; the API itself serves only JSON.
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      },
+      frameguard: { action: 'deny' },
+      hsts: { maxAge: 31_536_000, includeSubDomains: true },
+      xXssProtection: false,
+    }),
+  );
+  // The seed's header set includes the legacy XSS filter header (helmet sends "0" by default).
+  app.use((_req, res, next) => {
+    res.setHeader('X-XSS-Protection', '1; mode=block');
+    next();
+  });
+  if (config.CORS_ORIGINS.length) {
+    app.use(
+      cors({
+        origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
+        exposedHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After'],
+        allowedHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'],
+      }),
+    );
+  }
+
+  const routes = [...apiRoutes(deps), ...extraRoutes];
+  const openapi = buildOpenApiDocument(routes, healthDocs, API_VERSION);
+
+  app.use(healthRouter(deps.probes, config.HEALTH_CHECK_TIMEOUT_MS));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Course Supporter API' }));
+  for (const mount of deps.operatorMounts ?? []) mount(app);
+
+  const v1 = Router();
+  v1.use(apiKeyAuth(deps.keyStore));
+  mountRoutes(v1, routes, { rateLimits: deps.rateLimits, jsonLimit: config.JSON_BODY_LIMIT });
+  app.use('/api/v1', v1);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,89 @@
+// The API process's collaborators, built once from config. Tests build the same thing against the test
+// databases (see test/support) — there is no second wiring.
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../../shared/src/config/index.js';
+import type { Logger } from '../../shared/src/logger/index.js';
+import { createPrisma, type PrismaClient } from '../../shared/src/db/client.js';
+import { createRedis } from '../../shared/src/db/redis.js';
+import { createS3Client } from '../../shared/src/storage/s3-client.js';
+import { heartbeatAge } from '../../shared/src/jobs/heartbeat.js';
+import { QueueSet } from '../../shared/src/jobs/queues.js';
+import { KeyStore } from './middleware/api-key.js';
+import { RateLimits } from './middleware/rate-limit.js';
+import type { Probe } from './routes/health/health.service.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  prisma: PrismaClient;
+  /** Fail-fast command connection (rate limits, heartbeats, health). */
+  redis: Redis;
+  s3: S3Client;
+  /** Producer side of the BullMQ queues (used by the outbox relay, the reconciler and cancel). */
+  queues: QueueSet;
+  keyStore: KeyStore;
+  rateLimits: RateLimits;
+  probes: Record<string, Probe>;
+  /** Operator-only mounts (metrics, queue dashboard) added by later modules. */
+  operatorMounts?: ((app: Express) => void)[];
+}
+
+export interface OwnedDeps extends AppDeps {
+  close(): Promise<void>;
+}
+
+export function createDeps(config: Config, logger: Logger): OwnedDeps {
+  const prisma = createPrisma(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const redis = createRedis(config.REDIS_URL, 'command');
+  const subscriber = createRedis(config.REDIS_URL, 'subscriber');
+  const s3 = createS3Client({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
+  const queues = QueueSet.create(config.REDIS_URL, config.BULLMQ_PREFIX);
+  const keyStore = new KeyStore(prisma, config.API_KEY_CACHE_TTL_MS);
+  keyStore.listen(subscriber, config.BULLMQ_PREFIX);
+  const rateLimits = new RateLimits(
+    redis,
+    { prefix: config.BULLMQ_PREFIX, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, processCount: config.API_WORKERS },
+    logger,
+  );
+  const probes: Record<string, Probe> = {
+    db: async () => {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    s3: async () => {
+      await s3.send(new HeadBucketCommand({ Bucket: config.S3_BUCKET }));
+    },
+    redis: async () => {
+      await redis.ping();
+    },
+    worker: async () => {
+      const age = await heartbeatAge(redis, config.BULLMQ_PREFIX);
+      return age !== null && age <= config.WORKER_STALE_AFTER_MS ? 'ok' : 'stale';
+    },
+  };
+  return {
+    config,
+    logger,
+    prisma,
+    redis,
+    s3,
+    queues,
+    keyStore,
+    rateLimits,
+    probes,
+    async close() {
+      await keyStore.close();
+      await queues.close();
+      await Promise.allSettled([redis.quit(), subscriber.quit()]);
+      await prisma.$disconnect();
+      s3.destroy();
+    },
+  };
+}

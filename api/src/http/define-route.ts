@@ -1,0 +1,85 @@
+// One declaration per route drives the middleware chain (scope → rate limit → body parser → validation →
+// handler) and the OpenAPI document, so the two cannot drift apart.
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import type { Principal } from './context.js';
+import { requireScope, type RouteScope } from '../middleware/scope.js';
+import { validate } from '../middleware/validate.js';
+import type { RateLimits } from '../middleware/rate-limit.js';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
+export type BodyKind = 'json' | 'multipart' | 'json-or-form' | 'none';
+
+export interface ResponseDoc {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface HandlerContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  auth: Principal;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  /** Express-style path under /api/v1, e.g. `/nodes/:id`. */
+  path: string;
+  scope: RouteScope;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  bodyKind?: BodyKind;
+  /** Documented body for multipart routes (validated by the handler while streaming). */
+  multipartDoc?: z.ZodType;
+  responses: Record<number, ResponseDoc>;
+  /** Error statuses this route can answer besides 401/403/429/500 (for the document). */
+  errors?: number[];
+  handler: (ctx: HandlerContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<void>;
+}
+
+/** Keeps route arrays heterogeneous while each definition is type-checked against its own schemas. */
+export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  def: RouteDef<P, Q, B>,
+): RouteDef => def as unknown as RouteDef;
+
+export interface MountOptions {
+  rateLimits: RateLimits;
+  jsonLimit: string;
+}
+
+function bodyParser(kind: BodyKind, jsonLimit: string): RequestHandler[] {
+  const json = express.json({ limit: jsonLimit, strict: true, type: ['application/json', 'application/*+json'] });
+  if (kind === 'json') return [json];
+  if (kind === 'json-or-form') return [json, express.urlencoded({ extended: false, limit: jsonLimit })];
+  return [];
+}
+
+export function mountRoutes(router: Router, routes: RouteDef[], opts: MountOptions): void {
+  for (const route of routes) {
+    const chain: RequestHandler[] = [
+      requireScope(route.scope),
+      opts.rateLimits.middleware(route.scope),
+      ...bodyParser(route.bodyKind ?? (route.body ? 'json' : 'none'), opts.jsonLimit),
+      validate({ params: route.params, query: route.query, body: route.body }),
+      async (req, res) => {
+        await route.handler({
+          req,
+          res,
+          auth: req.auth as Principal,
+          params: req.valid.params as never,
+          query: req.valid.query as never,
+          body: req.valid.body as never,
+        });
+      },
+    ];
+    router[route.method](route.path, ...chain);
+  }
+}

@@ -1,0 +1,51 @@
+// The error model of API.md: {"detail", "code", "request_id"}. Unknown errors are logged with the request id
+// and answered as a generic 500 — never a stack or an internal message.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../../../shared/src/errors/index.js';
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', 'Not Found'));
+};
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+/** Maps errors raised by Express's own body parsers to the API's codes. */
+function fromParserError(err: HttpishError & Error): AppError | null {
+  if (err.type === 'entity.parse.failed') {
+    return new AppError('validation_error', [
+      { loc: ['body'], msg: 'JSON decode error: request body is not valid JSON', type: 'json_invalid' },
+    ]);
+  }
+  if (err.type === 'entity.too.large') return new AppError('payload_too_large', 'Request body too large');
+  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
+    return new AppError('unsupported_media_type', 'Unsupported content encoding or charset');
+  }
+  const status = err.status ?? err.statusCode;
+  if (status && status >= 400 && status < 500 && err.expose) {
+    return new AppError(status === 413 ? 'payload_too_large' : 'validation_error',
+      status === 413 ? 'Request body too large' : [{ loc: ['body'], msg: err.message, type: 'value_error' }]);
+  }
+  return null;
+}
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const appErr = err instanceof AppError ? err : fromParserError(err as HttpishError & Error);
+  const requestId = req.id;
+  if (!appErr) {
+    (req.log ?? console).error({ err, request_id: requestId }, 'unhandled error');
+  } else if (appErr.status >= 500) {
+    req.log?.error({ err: appErr, request_id: requestId }, 'server error');
+  }
+  const e = appErr ?? new AppError('internal_error', 'Internal Server Error');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+  res.status(e.status).json({ detail: e.detail, code: e.code, request_id: requestId });
+};

@@ -1,0 +1,72 @@
+// zod → the 422 list of API.md ({loc, msg, type}); the parsed value replaces the raw input.
+import type { RequestHandler } from 'express';
+import type { z } from 'zod';
+import { AppError, type ValidationIssue } from '../../../shared/src/errors/index.js';
+
+type Part = 'params' | 'query' | 'body';
+// Path parameters are reported under "path" like the earlier service did.
+const LOC_NAME: Record<Part, string> = { params: 'path', query: 'query', body: 'body' };
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+function issueType(issue: z.core.$ZodIssue, missing: boolean): string {
+  if (missing) return 'missing';
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${issue.expected}_type`;
+    case 'too_small':
+      return issue.origin === 'string' ? 'string_too_short' : issue.origin === 'array' ? 'too_short' : 'greater_than_equal';
+    case 'too_big':
+      return issue.origin === 'string' ? 'string_too_long' : issue.origin === 'array' ? 'too_long' : 'less_than_equal';
+    case 'invalid_format':
+      return issue.format === 'uuid' ? 'uuid_parsing' : issue.format === 'url' ? 'url_parsing' : `${issue.format}_format`;
+    case 'invalid_value':
+      return 'enum';
+    case 'unrecognized_keys':
+      return 'extra_forbidden';
+    default:
+      return 'value_error';
+  }
+}
+
+export function zodIssues(part: Part, error: z.ZodError, raw: unknown): ValidationIssue[] {
+  return error.issues.map((issue) => {
+    const path = issue.path as (string | number)[];
+    const missing = issue.code === 'invalid_type' && valueAt(raw, path) === undefined;
+    return {
+      loc: [LOC_NAME[part], ...path],
+      msg: missing ? 'Field required' : issue.message,
+      type: issueType(issue, missing),
+    };
+  });
+}
+
+export interface Schemas {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+}
+
+/** Validates every declared part and reports all problems together. */
+export function validate(schemas: Schemas): RequestHandler {
+  return (req, _res, next) => {
+    const issues: ValidationIssue[] = [];
+    for (const part of ['params', 'query', 'body'] as const) {
+      const schema = schemas[part];
+      if (!schema) continue;
+      const raw = part === 'params' ? req.params : part === 'query' ? req.query : req.body;
+      const parsed = schema.safeParse(part === 'body' && raw === undefined ? undefined : raw);
+      if (parsed.success) req.valid[part] = parsed.data;
+      else issues.push(...zodIssues(part, parsed.error, raw));
+    }
+    if (issues.length) return next(new AppError('validation_error', issues));
+    next();
+  };
+}

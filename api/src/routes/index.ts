@@ -1,0 +1,24 @@
+// Every /api/v1 route of the product, in the order they appear in the document.
+import type { RouteDef } from '../http/define-route.js';
+import type { AppDeps } from '../deps.js';
+import { nodeRoutes } from './nodes/nodes.routes.js';
+import { materialRoutes } from './materials/materials.routes.js';
+import { jobRoutes } from './jobs/jobs.routes.js';
+import { storageRoutes } from './storage/storage.routes.js';
+
+export function apiRoutes(deps: AppDeps): RouteDef[] {
+  const { config } = deps;
+  const base = { prisma: deps.prisma, s3: deps.s3, bucket: config.S3_BUCKET, logger: deps.logger };
+  return [
+    ...nodeRoutes(base),
+    ...materialRoutes({
+      ...base,
+      maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      quotaBytes: config.TENANT_QUOTA_BYTES,
+      allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
+      verifiedDomains: config.VERIFIED_DOMAINS,
+    }),
+    ...jobRoutes({ prisma: deps.prisma, queues: deps.queues }),
+    ...storageRoutes({ ...base, quotaBytes: config.TENANT_QUOTA_BYTES }),
+  ];
+}

@@ -1,0 +1,79 @@
+// Job reads, cancellation and completion estimates. Postgres is the source of truth for what clients see.
+import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
+import { conflict, notFound } from '../../../../shared/src/errors/index.js';
+import { finishUnsuccessfully } from '../../../../shared/src/jobs/job-status.js';
+import type { QueueSet } from '../../../../shared/src/jobs/queues.js';
+import type { QueueName } from '../../../../shared/src/jobs/definitions.js';
+
+export interface JobServiceDeps {
+  prisma: PrismaClient;
+  queues: QueueSet;
+}
+
+const TERMINAL = new Set(['complete', 'failed', 'cancelled']);
+const DEFAULT_DURATION_MS = 10_000;
+
+export async function getJob(prisma: PrismaClient, tenantId: string, id: string) {
+  const job = await prisma.job.findFirst({ where: { id, tenantId } });
+  if (!job) throw notFound('Job not found');
+  return job;
+}
+
+export async function listJobs(
+  prisma: PrismaClient,
+  tenantId: string,
+  q: { status?: string; job_type?: string; node_id?: string; limit: number; offset: number },
+) {
+  const where: Prisma.JobWhereInput = {
+    tenantId,
+    jobType: q.job_type ? (q.job_type as Prisma.JobWhereInput['jobType']) : { not: 'maintenance' },
+    ...(q.status ? { status: q.status as Prisma.JobWhereInput['status'] } : {}),
+    ...(q.node_id ? { nodeId: q.node_id } : {}),
+  };
+  const [items, total] = await Promise.all([
+    prisma.job.findMany({ where, orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
+    prisma.job.count({ where }),
+  ]);
+  return { items, total };
+}
+
+/**
+ * When a queued or active job should finish: its place in its queue times the mean duration of the last
+ * completed jobs of its type (a default when there are none yet).
+ */
+export async function estimateCompletion(prisma: PrismaClient, job: { id: string; status: string; queue: string; jobType: string; queuedAt: Date; startedAt: Date | null; priority: number }): Promise<Date | null> {
+  if (TERMINAL.has(job.status)) return null;
+  const [stats] = await prisma.$queryRaw<{ avg_ms: number | null }[]>`
+    SELECT avg(extract(epoch FROM completed_at - started_at) * 1000)::float8 AS avg_ms FROM (
+      SELECT completed_at, started_at FROM jobs
+      WHERE job_type = ${job.jobType}::"JobType" AND status = 'complete' AND started_at IS NOT NULL
+      ORDER BY completed_at DESC LIMIT 50) recent`;
+  const avg = stats?.avg_ms ?? DEFAULT_DURATION_MS;
+  if (job.status === 'active') return new Date((job.startedAt ?? new Date()).getTime() + avg);
+  const [ahead] = await prisma.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM jobs
+    WHERE queue = ${job.queue} AND status IN ('queued', 'active') AND id <> ${job.id}::uuid
+      AND (priority > ${job.priority} OR (priority = ${job.priority} AND queued_at <= ${job.queuedAt}))`;
+  return new Date(Date.now() + (Number(ahead?.n ?? 0) + 1) * avg);
+}
+
+export async function cancelJob(deps: JobServiceDeps, tenantId: string, id: string) {
+  const job = await getJob(deps.prisma, tenantId, id);
+  if (TERMINAL.has(job.status)) throw conflict(`Job is already ${job.status}`);
+  await deps.prisma.$transaction(async (tx) => {
+    await finishUnsuccessfully(tx, id, 'cancelled', 'Cancelled by client');
+    if (job.subjectId && (job.jobType === 'ingest' || job.jobType === 'embed')) {
+      await tx.material.updateMany({
+        where: { id: job.subjectId, tenantId, jobId: id, state: { in: ['raw', 'pending'] } },
+        data: { state: 'error', errorMessage: 'Ingestion cancelled' },
+      });
+    }
+    await tx.jobOutbox.deleteMany({ where: { jobId: id } });
+  });
+  // Best effort: a waiting BullMQ job is removed; an active one sees the cancellation and stops.
+  await deps.queues
+    .get(job.queue as QueueName)
+    .remove(id)
+    .catch(() => undefined);
+  return getJob(deps.prisma, tenantId, id);
+}

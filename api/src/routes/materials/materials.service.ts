@@ -1,0 +1,98 @@
+// Material lifecycle: list, get, delete, retry, and the row + job + outbox write shared by every way a
+// material arrives (streamed upload, presigned upload, URL).
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
+import { newId } from '../../../../shared/src/db/ids.js';
+import { conflict, notFound } from '../../../../shared/src/errors/index.js';
+import type { Logger } from '../../../../shared/src/logger/index.js';
+import { enqueue } from '../../../../shared/src/jobs/producer.js';
+import { jobs } from '../../../../shared/src/jobs/definitions.js';
+import { cancelSubjectJobs } from '../../../../shared/src/jobs/job-status.js';
+import { flushDeletions, scheduleDeletions } from '../../../../shared/src/db/deletions.repository.js';
+import type { SourceType } from '../../../../shared/src/materials/formats.js';
+import { getNode } from '../nodes/nodes.service.js';
+
+export interface MaterialServiceDeps {
+  prisma: PrismaClient;
+  s3: S3Client;
+  bucket: string;
+  logger: Logger;
+}
+
+export async function getMaterial(prisma: PrismaClient | Prisma.TransactionClient, tenantId: string, id: string) {
+  const m = await prisma.material.findFirst({ where: { id, tenantId } });
+  if (!m) throw notFound('Material not found');
+  return m;
+}
+
+export async function listMaterials(prisma: PrismaClient, tenantId: string, nodeId: string) {
+  await getNode(prisma, tenantId, nodeId);
+  return prisma.material.findMany({ where: { tenantId, nodeId }, orderBy: [{ order: 'asc' }, { createdAt: 'asc' }] });
+}
+
+export interface NewMaterial {
+  id?: string;
+  nodeId: string;
+  sourceType: SourceType;
+  sourceUrl?: string | null;
+  filename?: string | null;
+  s3Key?: string | null;
+  contentType?: string | null;
+  sizeBytes?: number | null;
+  sha256?: string | null;
+}
+
+/** Material row, ingest job and outbox entry in one transaction. */
+export async function insertMaterialWithJob(prisma: PrismaClient, tenantId: string, input: NewMaterial) {
+  return prisma.$transaction(async (tx) => {
+    await getNode(tx, tenantId, input.nodeId);
+    const id = input.id ?? newId();
+    const jobId = newId();
+    const last = await tx.material.aggregate({ where: { tenantId, nodeId: input.nodeId }, _max: { order: true } });
+    await tx.material.create({
+      data: {
+        id,
+        tenantId,
+        nodeId: input.nodeId,
+        sourceType: input.sourceType,
+        sourceUrl: input.sourceUrl ?? null,
+        filename: input.filename ?? null,
+        s3Key: input.s3Key ?? null,
+        contentType: input.contentType ?? null,
+        sizeBytes: input.sizeBytes ?? null,
+        sha256: input.sha256 ?? null,
+        order: (last._max.order ?? -1) + 1,
+        state: 'pending',
+        jobId,
+      },
+    });
+    await enqueue(tx, tenantId, jobs.ingestMaterial, { tenantId, materialId: id }, { id: jobId, nodeId: input.nodeId, subjectId: id });
+    return tx.material.findUniqueOrThrow({ where: { id } });
+  });
+}
+
+export async function retryMaterial(prisma: PrismaClient, tenantId: string, id: string) {
+  return prisma.$transaction(async (tx) => {
+    const m = await getMaterial(tx, tenantId, id);
+    if (m.state !== 'error') throw conflict(`Material is ${m.state}; only a material in state "error" can be retried`);
+    const job = await enqueue(tx, tenantId, jobs.ingestMaterial, { tenantId, materialId: id }, { nodeId: m.nodeId, subjectId: id });
+    return tx.material.update({ where: { id }, data: { state: 'pending', errorMessage: null, jobId: job.id } });
+  });
+}
+
+export async function deleteMaterial(deps: MaterialServiceDeps, tenantId: string, id: string) {
+  const key = await deps.prisma.$transaction(async (tx) => {
+    const m = await getMaterial(tx, tenantId, id);
+    await cancelSubjectJobs(tx, tenantId, [id], 'Material deleted');
+    if (m.s3Key) await scheduleDeletions(tx, [m.s3Key]);
+    await tx.material.delete({ where: { id } });
+    return m.s3Key;
+  });
+  if (key) await flushDeletions(deps.prisma, deps.s3, deps.bucket, deps.logger, [key]);
+}
+
+/** Bytes of stored materials of a tenant (the quota's measure). */
+export async function tenantStoredBytes(prisma: PrismaClient, tenantId: string): Promise<number> {
+  const agg = await prisma.material.aggregate({ where: { tenantId }, _sum: { sizeBytes: true } });
+  return Number(agg._sum.sizeBytes ?? 0n);
+}

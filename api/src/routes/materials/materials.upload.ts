@@ -1,0 +1,168 @@
+// POST /nodes/{id}/materials: multipart parsed with busboy while the file part streams into S3 through
+// lib-storage (shared/src/storage/upload-stream), hashed and counted on the way. The whole file is never in
+// memory or on disk. Fields must precede the file part (as curl -F, requests and httpx send them), so the
+// source type is known before any byte is stored.
+import busboy from 'busboy';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Request } from 'express';
+import { fileTypeFromBuffer } from 'file-type';
+import { PassThrough, type Readable } from 'node:stream';
+import { AppError, invalid } from '../../../../shared/src/errors/index.js';
+import { newId } from '../../../../shared/src/db/ids.js';
+import { materialObjectKey, safeFilename, uploadStream, deleteObject } from '../../../../shared/src/storage/index.js';
+import { CONTENT_TYPES, EXPECTED_MIME, SOURCE_TYPES, allowedExtensions, extensionOf, type SourceType } from '../../../../shared/src/materials/formats.js';
+
+const SNIFF_BYTES = 4100;
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+export interface ParsedUpload {
+  fields: Record<string, string>;
+  file: null | { materialId: string; key: string; filename: string; contentType: string; sizeBytes: number; sha256: string };
+}
+
+export interface UploadLimits {
+  maxBytes: number;
+  /** Bytes the tenant may still store; the smaller of the two limits applies. */
+  quotaRemaining: number;
+}
+
+/** Reads the first bytes of a stream without losing them; returns them and a stream that replays everything. */
+async function peek(stream: Readable, n: number): Promise<{ head: Buffer; body: Readable }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= n) break;
+  }
+  const head = Buffer.concat(chunks);
+  const body = new PassThrough();
+  body.write(head);
+  if (size >= n) stream.pipe(body);
+  else body.end();
+  stream.on('error', (err) => body.destroy(err));
+  return { head, body };
+}
+
+/** Does the content look like what the extension claims? Refuses e.g. an executable named .pdf. */
+export async function contentMatches(ext: string, head: Buffer): Promise<boolean> {
+  const expected = EXPECTED_MIME[ext];
+  if (!expected) return false;
+  const detected = await fileTypeFromBuffer(head);
+  if (expected.textual) {
+    // Text formats have no signature: refuse bytes that sniff as a known binary type or contain NULs.
+    return !detected && !head.includes(0);
+  }
+  return !!detected && expected.mimes.includes(detected.mime);
+}
+
+export function validateFileName(sourceType: string | undefined, filename: string): { type: SourceType; ext: string } {
+  if (!sourceType) throw invalid(['body', 'source_type'], 'Field required (send it before the file part)', 'missing');
+  if (!(SOURCE_TYPES as readonly string[]).includes(sourceType)) {
+    throw invalid(['body', 'source_type'], `Input should be one of: ${SOURCE_TYPES.join(', ')}`, 'enum');
+  }
+  const type = sourceType as SourceType;
+  if (type === 'web') throw invalid(['body', 'file'], 'A web material takes source_url, not a file');
+  const ext = extensionOf(filename);
+  const allowed = allowedExtensions(type);
+  if (!allowed.includes(ext)) {
+    throw invalid(['body', 'file'], `Extension ".${ext}" is not allowed for ${type} (allowed: ${allowed.join(', ')})`, 'extension_not_allowed');
+  }
+  return { type, ext };
+}
+
+export async function parseMaterialUpload(
+  req: Request,
+  ctx: { s3: S3Client; bucket: string; tenantId: string; nodeId: string },
+  limits: UploadLimits,
+): Promise<ParsedUpload> {
+  if (!req.is('multipart/form-data')) {
+    throw invalid(['body'], 'Expected a multipart/form-data body', 'content_type');
+  }
+  const limit = Math.min(limits.maxBytes, limits.quotaRemaining);
+  const overLimit = () =>
+    limits.quotaRemaining < limits.maxBytes
+      ? new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota')
+      : new AppError('payload_too_large', `File exceeds the upload limit of ${limits.maxBytes} bytes`);
+  const declared = Number(req.get('content-length') ?? NaN);
+  if (limits.quotaRemaining <= 0 || (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD)) throw overLimit();
+
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: req.headers,
+      limits: { files: 1, fields: 20, fieldSize: 64 * 1024, fieldNameSize: 100, parts: 30 },
+      defParamCharset: 'utf8',
+    });
+  } catch {
+    throw invalid(['body'], 'Malformed multipart/form-data body', 'multipart_invalid');
+  }
+
+  const fields: Record<string, string> = {};
+  const abort = new AbortController();
+  let fileWork: Promise<ParsedUpload['file']> | null = null;
+
+  const done = new Promise<void>((resolve, reject) => {
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) return reject(invalid(['body', name], 'Field value too long', 'string_too_long'));
+      fields[name] = value;
+    });
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file' || fileWork) {
+        stream.resume();
+        return reject(invalid(['body', name], 'Only one file part named "file" is accepted'));
+      }
+      const work = (async () => {
+        const filename = safeFilename(fields.filename || info.filename || '');
+        const { ext } = validateFileName(fields.source_type, fields.filename || info.filename || '');
+        const { head, body } = await peek(stream, SNIFF_BYTES);
+        if (head.length === 0) throw invalid(['body', 'file'], 'File is empty', 'file_empty');
+        if (!(await contentMatches(ext, head))) {
+          throw invalid(['body', 'file'], `File content does not match its ".${ext}" extension`, 'content_mismatch');
+        }
+        const materialId = newId();
+        const key = materialObjectKey(ctx.tenantId, ctx.nodeId, materialId, filename);
+        const contentType = CONTENT_TYPES[ext] ?? 'application/octet-stream';
+        const result = await uploadStream({
+          client: ctx.s3,
+          bucket: ctx.bucket,
+          key,
+          body,
+          contentType,
+          maxBytes: limit,
+          expectedSize: Number.isFinite(declared) ? declared : undefined,
+          signal: abort.signal,
+        }).catch((err: unknown) => {
+          throw err instanceof AppError && err.code === 'payload_too_large' ? overLimit() : err;
+        });
+        return { materialId, key, filename, contentType, sizeBytes: result.sizeBytes, sha256: result.sha256 };
+      })();
+      // Whatever happens to the upload, the rest of the file part must not stall busboy.
+      work.catch((err: unknown) => {
+        stream.resume();
+        reject(err);
+      });
+      fileWork = work;
+    });
+    bb.on('partsLimit', () => reject(invalid(['body'], 'Too many parts')));
+    bb.on('fieldsLimit', () => reject(invalid(['body'], 'Too many fields')));
+    bb.on('filesLimit', () => reject(invalid(['body'], 'Only one file is accepted')));
+    bb.on('error', () => reject(invalid(['body'], 'Malformed multipart/form-data body', 'multipart_invalid')));
+    bb.on('close', () => resolve());
+    req.on('aborted', () => reject(new AppError('validation_error', [{ loc: ['body'], msg: 'Request aborted', type: 'aborted' }])));
+  });
+
+  req.pipe(bb);
+  try {
+    await done;
+    const file = fileWork ? await fileWork : null;
+    return { fields, file };
+  } catch (err) {
+    req.unpipe(bb);
+    abort.abort(); // an upload still running is aborted and cleaned up by uploadStream
+    // Stop reading the rest of a refused body; the error response closes the connection.
+    const settled = fileWork ? await (fileWork as Promise<ParsedUpload['file']>).catch(() => null) : null;
+    if (settled) await deleteObject({ client: ctx.s3, bucket: ctx.bucket, key: settled.key }).catch(() => undefined);
+    throw err;
+  }
+}

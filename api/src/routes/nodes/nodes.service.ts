@@ -1,0 +1,146 @@
+// Course tree operations. Tenant first everywhere; another tenant's node is "not found".
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
+import { newId } from '../../../../shared/src/db/ids.js';
+import { AppError, notFound } from '../../../../shared/src/errors/index.js';
+import type { Logger } from '../../../../shared/src/logger/index.js';
+import { lockSiblings, renumberSiblings, subtreeIds } from '../../../../shared/src/db/nodes.repository.js';
+import { flushDeletions, scheduleDeletions } from '../../../../shared/src/db/deletions.repository.js';
+import { cancelSubjectJobs } from '../../../../shared/src/jobs/job-status.js';
+
+export interface NodeServiceDeps {
+  prisma: PrismaClient;
+  s3: S3Client;
+  bucket: string;
+  logger: Logger;
+}
+
+export interface NodeInput {
+  title: string;
+  description?: string | null;
+  learning_goal?: string | null;
+  expected_knowledge?: string[] | null;
+  expected_skills?: string[] | null;
+}
+
+const NODE_NOT_FOUND = 'Node not found';
+
+export async function getNode(db: PrismaClient | Prisma.TransactionClient, tenantId: string, id: string) {
+  const node = await db.materialNode.findFirst({ where: { id, tenantId } });
+  if (!node) throw notFound(NODE_NOT_FOUND);
+  return node;
+}
+
+export async function createNode(deps: NodeServiceDeps, tenantId: string, parentId: string | null, input: NodeInput) {
+  return deps.prisma.$transaction(async (tx) => {
+    if (parentId) await getNode(tx, tenantId, parentId);
+    await lockSiblings(tx, tenantId, parentId);
+    const last = await tx.materialNode.aggregate({ where: { tenantId, parentId }, _max: { order: true } });
+    return tx.materialNode.create({
+      data: {
+        id: newId(),
+        tenantId,
+        parentId,
+        title: input.title,
+        description: input.description ?? null,
+        learningGoal: input.learning_goal ?? null,
+        expectedKnowledge: input.expected_knowledge ?? [],
+        expectedSkills: input.expected_skills ?? [],
+        order: (last._max.order ?? -1) + 1,
+      },
+    });
+  });
+}
+
+export async function listRoots(deps: NodeServiceDeps, tenantId: string, limit: number, offset: number) {
+  const where = { tenantId, parentId: null };
+  const [items, total] = await Promise.all([
+    deps.prisma.materialNode.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit, skip: offset }),
+    deps.prisma.materialNode.count({ where }),
+  ]);
+  return { items, total };
+}
+
+/** The node and its whole subtree as flat rows. */
+export async function getSubtree(deps: NodeServiceDeps, tenantId: string, id: string) {
+  const ids = await subtreeIds(deps.prisma, tenantId, id);
+  if (ids.length === 0) throw notFound(NODE_NOT_FOUND);
+  const nodes = await deps.prisma.materialNode.findMany({ where: { tenantId, id: { in: ids } } });
+  return { ids, nodes };
+}
+
+export async function updateNode(deps: NodeServiceDeps, tenantId: string, id: string, patch: Partial<NodeInput>) {
+  const data: Prisma.MaterialNodeUpdateManyMutationInput = {};
+  if (patch.title !== undefined) data.title = patch.title;
+  if (patch.description !== undefined) data.description = patch.description;
+  if (patch.learning_goal !== undefined) data.learningGoal = patch.learning_goal;
+  if (patch.expected_knowledge !== undefined) data.expectedKnowledge = patch.expected_knowledge ?? [];
+  if (patch.expected_skills !== undefined) data.expectedSkills = patch.expected_skills ?? [];
+  const { count } = await deps.prisma.materialNode.updateMany({ where: { id, tenantId }, data });
+  if (count === 0) throw notFound(NODE_NOT_FOUND);
+  return getNode(deps.prisma, tenantId, id);
+}
+
+export async function moveNode(deps: NodeServiceDeps, tenantId: string, id: string, newParentId: string | null) {
+  return deps.prisma.$transaction(async (tx) => {
+    const node = await getNode(tx, tenantId, id);
+    if (newParentId) {
+      await getNode(tx, tenantId, newParentId);
+      if (newParentId === id) throw invalidMove('A node cannot be its own parent');
+      const descendants = await subtreeIds(tx, tenantId, id);
+      if (descendants.includes(newParentId)) throw invalidMove('A node cannot be moved into its own subtree');
+    }
+    if (node.parentId === newParentId) return node;
+    await lockSiblings(tx, tenantId, node.parentId);
+    await lockSiblings(tx, tenantId, newParentId);
+    const last = await tx.materialNode.aggregate({ where: { tenantId, parentId: newParentId }, _max: { order: true } });
+    const moved = await tx.materialNode.update({
+      where: { id },
+      data: { parentId: newParentId, order: (last._max.order ?? -1) + 1 },
+    });
+    await renumberSiblings(tx, tenantId, node.parentId);
+    return moved;
+  });
+}
+
+const invalidMove = (msg: string) =>
+  new AppError('validation_error', [{ loc: ['body', 'parent_materialnode_id'], msg, type: 'value_error' }]);
+
+export async function reorderNode(deps: NodeServiceDeps, tenantId: string, id: string, order: number) {
+  return deps.prisma.$transaction(async (tx) => {
+    const node = await getNode(tx, tenantId, id);
+    await lockSiblings(tx, tenantId, node.parentId);
+    const siblings = await tx.materialNode.findMany({
+      where: { tenantId, parentId: node.parentId },
+      orderBy: [{ order: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+      select: { id: true },
+    });
+    const rest = siblings.map((s) => s.id).filter((s) => s !== id);
+    const target = Math.min(order, rest.length); // clamped
+    rest.splice(target, 0, id);
+    for (let i = 0; i < rest.length; i++) {
+      await tx.materialNode.updateMany({ where: { id: rest[i] as string, tenantId, NOT: { order: i } }, data: { order: i } });
+    }
+    return getNode(tx, tenantId, id);
+  });
+}
+
+/** Deletes the subtree with its materials and chunks; their S3 objects go after the commit. */
+export async function deleteNode(deps: NodeServiceDeps, tenantId: string, id: string) {
+  const keys = await deps.prisma.$transaction(async (tx) => {
+    const node = await getNode(tx, tenantId, id);
+    const ids = await subtreeIds(tx, tenantId, id);
+    const materials = await tx.material.findMany({
+      where: { tenantId, nodeId: { in: ids } },
+      select: { id: true, s3Key: true },
+    });
+    await cancelSubjectJobs(tx, tenantId, materials.map((m) => m.id), 'Node deleted');
+    const objectKeys = materials.flatMap((m) => (m.s3Key ? [m.s3Key] : []));
+    await scheduleDeletions(tx, objectKeys);
+    await tx.materialNode.delete({ where: { id } }); // children, materials, chunks cascade
+    await lockSiblings(tx, tenantId, node.parentId);
+    await renumberSiblings(tx, tenantId, node.parentId);
+    return objectKeys;
+  });
+  if (keys.length) await flushDeletions(deps.prisma, deps.s3, deps.bucket, deps.logger, keys);
+}

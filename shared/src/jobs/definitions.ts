@@ -1,0 +1,47 @@
+// Typed job definitions (DESIGN.md §4): one per job {name, queue, jobType, schema}. Payloads carry ids, never
+// secrets or file contents. The worker parses the payload again before the handler runs.
+import { z } from 'zod';
+
+export const QUEUES = ['ingest', 'embed', 'generate', 'check', 'webhooks', 'maintenance'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+/** The `job_type` clients see (API.md Job). */
+export type JobType = 'ingest' | 'embed' | 'generate' | 'reconcile' | 'refine' | 'check' | 'webhook' | 'maintenance';
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  queue: QueueName;
+  jobType: JobType;
+  schema: S;
+  /** BullMQ attempts (≥1) and exponential backoff base delay. */
+  attempts: number;
+  backoffMs: number;
+}
+
+export const defineJob = <S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> => def;
+
+const tenantScoped = { tenantId: z.uuid() };
+
+export const jobs = {
+  ingestMaterial: defineJob({
+    name: 'ingest.material',
+    queue: 'ingest',
+    jobType: 'ingest',
+    schema: z.object({ ...tenantScoped, materialId: z.uuid() }),
+    attempts: 3,
+    backoffMs: 2000,
+  }),
+  /** Periodic sweeps; `task` names which one. */
+  maintenanceSweep: defineJob({
+    name: 'maintenance.sweep',
+    queue: 'maintenance',
+    jobType: 'maintenance',
+    schema: z.object({ task: z.enum(['pending-deletions', 'orphan-uploads']) }),
+    attempts: 1,
+    backoffMs: 1000,
+  }),
+} as const;
+
+export type JobName = (typeof jobs)[keyof typeof jobs]['name'];
+export const ALL_JOBS: readonly JobDefinition[] = Object.values(jobs);
+export const definitionByName = (name: string): JobDefinition | undefined => ALL_JOBS.find((d) => d.name === name);

@@ -1,0 +1,81 @@
+// Job rows are what clients see (Postgres is the source of truth); these are the only transitions.
+//   queued → active → complete | failed (final) ; active → queued (a retry is coming) ; queued|active → cancelled
+// A failed or cancelled job fails every job that depends on it, transitively.
+import type { PrismaClient, Prisma } from '../db/client.js';
+
+type Db = PrismaClient | Prisma.TransactionClient;
+export const TERMINAL = ['complete', 'failed', 'cancelled'] as const;
+
+/** Marks the start of an attempt. Returns false when the job must not run (cancelled, finished, unknown). */
+export async function startAttempt(db: Db, jobId: string, attempt: number): Promise<boolean> {
+  const n = await db.$executeRaw`
+    UPDATE jobs SET status = 'active', attempts = ${attempt}, started_at = COALESCE(started_at, now()),
+                    updated_at = now()
+    WHERE id = ${jobId}::uuid AND status IN ('queued', 'active')`;
+  return n === 1;
+}
+
+export async function reportProgress(db: Db, jobId: string, progress: number): Promise<void> {
+  const p = Math.max(0, Math.min(100, Math.round(progress)));
+  await db.$executeRaw`
+    UPDATE jobs SET progress = GREATEST(progress, ${p}), updated_at = now() WHERE id = ${jobId}::uuid AND status = 'active'`;
+}
+
+export async function completeJob(db: Db, jobId: string): Promise<boolean> {
+  const n = await db.$executeRaw`
+    UPDATE jobs SET status = 'complete', progress = 100, completed_at = now(), error_message = NULL, updated_at = now()
+    WHERE id = ${jobId}::uuid AND status = 'active'`;
+  return n === 1;
+}
+
+/** An attempt failed but BullMQ will retry: back to queued, with the reason kept for the client. */
+export async function markRetrying(db: Db, jobId: string, message: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE jobs SET status = 'queued', error_message = ${message}, updated_at = now()
+    WHERE id = ${jobId}::uuid AND status = 'active'`;
+}
+
+/** Final failure (or cancellation) and the cascade to dependents. Returns the ids of dependents failed. */
+export async function finishUnsuccessfully(
+  db: Db,
+  jobId: string,
+  status: 'failed' | 'cancelled',
+  message: string | null,
+): Promise<string[]> {
+  const n = await db.$executeRaw`
+    UPDATE jobs SET status = ${status}::"JobStatus", error_message = ${message}, completed_at = now(), updated_at = now()
+    WHERE id = ${jobId}::uuid AND status IN ('queued', 'active')`;
+  if (n === 0) return [];
+  return cascade(db, jobId, status === 'cancelled' ? 'cancelled' : 'failed');
+}
+
+async function cascade(db: Db, rootId: string, how: 'failed' | 'cancelled'): Promise<string[]> {
+  const failed: string[] = [];
+  let frontier = [{ id: rootId, how }];
+  while (frontier.length) {
+    const next: { id: string; how: 'failed' | 'cancelled' }[] = [];
+    for (const { id, how: h } of frontier) {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        UPDATE jobs SET status = 'failed', error_message = ${`Dependency ${id} ${h}`}, completed_at = now(), updated_at = now()
+        WHERE ${id}::uuid = ANY(depends_on) AND status IN ('queued', 'active')
+        RETURNING id::text AS id`;
+      for (const r of rows) {
+        failed.push(r.id);
+        next.push({ id: r.id, how: 'failed' });
+      }
+    }
+    frontier = next;
+  }
+  return failed;
+}
+
+/** Cancels unfinished jobs about these subjects (materials, submissions) inside the caller's transaction. */
+export async function cancelSubjectJobs(db: Db, tenantId: string, subjectIds: string[], reason: string): Promise<void> {
+  if (!subjectIds.length) return;
+  const open = await db.job.findMany({
+    where: { tenantId, subjectId: { in: subjectIds }, status: { in: ['queued', 'active'] } },
+    select: { id: true },
+  });
+  for (const j of open) await finishUnsuccessfully(db, j.id, 'cancelled', reason);
+  if (open.length) await db.jobOutbox.deleteMany({ where: { jobId: { in: open.map((j) => j.id) } } });
+}

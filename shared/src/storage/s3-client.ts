@@ -1,0 +1,78 @@
+// The one way to build an S3 client: Backblaze B2 in production, MinIO in compose, s3rver locally.
+// Library-style: every setting comes from the options object (the caller reads config).
+import { createHash } from 'node:crypto';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+
+export interface S3ClientOptions {
+  /** Omit for AWS itself; set for B2 / MinIO / s3rver. */
+  endpoint?: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** true for MinIO and s3rver (bucket in the path, not the host name). */
+  forcePathStyle: boolean;
+  /** TCP connect limit. Default 5 s. */
+  connectionTimeoutMs?: number;
+  /** Limit from sending a request until its response headers arrive (includes sending a part). Default 120 s. */
+  requestTimeoutMs?: number;
+  /** Limit on a silent socket, also while a response body streams. Default 60 s. */
+  socketTimeoutMs?: number;
+  /** Attempts per request, first one included (SDK standard retry mode with backoff). Default 3. */
+  maxAttempts?: number;
+}
+
+/**
+ * DeleteObjects is the one S3 operation whose request must carry an integrity checksum. The SDK now sends a CRC32
+ * header for it even with requestChecksumCalculation WHEN_REQUIRED, which B2, older MinIO and other S3-compatible
+ * stores reject ("Missing required header for this request: Content-Md5"). Send Content-MD5 instead, the way the
+ * SDK team documents (supplemental-docs/MD5_FALLBACK.md), in the build step after the checksum middleware.
+ */
+export const deleteObjectsContentMd5 =
+  (next: (args: { request: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
+  async (args: { request: unknown }) => {
+    const request = args.request as { headers?: Record<string, string>; body?: unknown } | undefined;
+    if (context.commandName === 'DeleteObjectsCommand' && request?.headers) {
+      for (const name of Object.keys(request.headers)) {
+        const lower = name.toLowerCase();
+        if (lower.startsWith('x-amz-checksum-') || lower.startsWith('x-amz-sdk-checksum-') || lower === 'content-md5') {
+          delete request.headers[name];
+        }
+      }
+      if (typeof request.body === 'string' || request.body instanceof Uint8Array) {
+        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+      }
+    }
+    return next(args);
+  };
+
+export function createS3Client(opts: S3ClientOptions): S3Client {
+  const config: S3ClientConfig = {
+    region: opts.region,
+    credentials: { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey },
+    forcePathStyle: opts.forcePathStyle,
+    // B2 (and s3rver, which would store the aws-chunked framing as object bytes) reject the SDK's default
+    // CRC32 checksum headers/trailers: send and validate checksums only where the API requires them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: opts.maxAttempts ?? 3,
+    retryMode: 'standard',
+    // A hung endpoint must not hang callers: bounded connect, bounded time-to-response, bounded silence.
+    requestHandler: {
+      connectionTimeout: opts.connectionTimeoutMs ?? 5_000,
+      requestTimeout: opts.requestTimeoutMs ?? 120_000,
+      throwOnRequestTimeout: true,
+      socketTimeout: opts.socketTimeoutMs ?? 60_000,
+      httpAgent: { keepAlive: true, maxSockets: 64 },
+      httpsAgent: { keepAlive: true, maxSockets: 64 },
+    },
+  };
+  if (opts.endpoint) config.endpoint = opts.endpoint;
+  const client = new S3Client(config);
+  client.middlewareStack.add(deleteObjectsContentMd5 as never, {
+    step: 'build',
+    priority: 'low',
+    name: 'deleteObjectsContentMd5',
+    override: true,
+  });
+  return client;
+}

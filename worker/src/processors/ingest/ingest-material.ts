@@ -1,0 +1,117 @@
+// ingest.material: source → temp file → extraction (child process, limits) → chunks. Idempotent: the
+// material's chunks are replaced in one transaction, so a retry after a crash leaves exactly one set.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnrecoverableError } from 'bullmq';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { PrismaClient } from '../../../../shared/src/db/client.js';
+import type { Config } from '../../../../shared/src/config/index.js';
+import type { Logger } from '../../../../shared/src/logger/index.js';
+import { newId } from '../../../../shared/src/db/ids.js';
+import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
+import { isExtractionError } from '../../ingestion/extraction-error.js';
+import { chunkDocument } from '../../ingestion/chunker.js';
+import type { Transcriber } from '../../ingestion/transcriber.js';
+import type { JobContext } from '../../registry.js';
+import { fetchObject, fetchWebPage, type FetchedSource } from './fetch-source.js';
+
+export interface IngestDeps {
+  prisma: PrismaClient;
+  s3: S3Client;
+  config: Config;
+  logger: Logger;
+  transcriber: Transcriber | null;
+}
+
+const INSERT_BATCH = 500;
+
+export function ingestMaterial(deps: IngestDeps) {
+  return async (payload: { tenantId: string; materialId: string }, ctx: JobContext) => {
+    const { prisma, config } = deps;
+    const m = await prisma.material.findFirst({ where: { id: payload.materialId, tenantId: payload.tenantId } });
+    if (!m) throw new UnrecoverableError('Material no longer exists');
+    const dir = await mkdtemp(join(tmpdir(), 'cs-ingest-'));
+    try {
+      let source: FetchedSource;
+      if (m.s3Key) {
+        source = await fetchObject(deps.s3, config.S3_BUCKET, m.s3Key, dir, config.MAX_UPLOAD_BYTES);
+      } else if (m.sourceUrl && m.sourceType === 'web') {
+        source = await fetchWebPage(m.sourceUrl, dir, {
+          allowPrivate: config.ALLOW_PRIVATE_TARGETS,
+          maxBytes: config.WEB_FETCH_MAX_BYTES,
+          timeoutMs: config.WEB_FETCH_TIMEOUT_MS,
+        });
+      } else {
+        throw new UnrecoverableError(
+          'Video links cannot be downloaded for transcription: upload the video file or its subtitles (.vtt/.srt)',
+        );
+      }
+      await ctx.progress(20);
+
+      let doc;
+      try {
+        doc = await extractInSubprocess(source.path, {
+          filename: m.filename ?? (m.sourceType === 'web' ? 'page.html' : 'source'),
+          sourceType: m.sourceType === 'web' ? 'web' : 'file',
+          ...(source.charset ? { charset: source.charset } : {}),
+          timeoutMs: config.EXTRACTION_TIMEOUT_MS,
+          video: { transcriber: deps.transcriber, tmpDir: dir },
+        });
+      } catch (err) {
+        if (isExtractionError(err)) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      if (await ctx.isCancelled()) return { cancelled: true };
+      await ctx.progress(60);
+
+      const chunks = chunkDocument(doc, { targetTokens: config.CHUNK_TARGET_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS });
+      await prisma.$transaction(
+        async (tx) => {
+          await tx.chunk.deleteMany({ where: { materialId: m.id } });
+          for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
+            await tx.chunk.createMany({
+              data: chunks.slice(i, i + INSERT_BATCH).map((c) => ({
+                id: newId(),
+                tenantId: m.tenantId,
+                materialId: m.id,
+                nodeId: m.nodeId,
+                ordinal: c.index,
+                kind: c.type,
+                text: c.text,
+                tokenCount: c.token_count,
+                metadata: c.metadata as object,
+                contentSha256: c.sha256,
+              })),
+            });
+          }
+          await tx.material.update({
+            where: { id: m.id },
+            data: {
+              document: { title: doc.title, format: doc.format, stats: { ...doc.stats } },
+              chunkCount: chunks.length,
+              sha256: m.sha256 ?? source.sha256,
+              sizeBytes: m.sizeBytes ?? BigInt(source.sizeBytes),
+              state: 'ready',
+              errorMessage: null,
+            },
+          });
+        },
+        { timeout: 120_000 },
+      );
+      return { chunks: chunks.length };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** After the last attempt: the material shows the reason. */
+export function ingestFailed(prisma: PrismaClient) {
+  return async (payload: { tenantId: string; materialId: string }, message: string) => {
+    await prisma.material.updateMany({
+      where: { id: payload.materialId, tenantId: payload.tenantId },
+      data: { state: 'error', errorMessage: message },
+    });
+  };
+}

@@ -1,0 +1,74 @@
+// Job name → handler. Boot fails when a defined job has no handler, a handler has no definition, or a job
+// name is handled twice — so a deploy cannot silently drop a kind of work.
+import type { z } from 'zod';
+import type { Job } from 'bullmq';
+import type { JobDefinition } from '../../shared/src/jobs/definitions.js';
+
+export interface JobContext {
+  job: Job;
+  jobId: string;
+  /** Stores progress (0..100) on the job row and in BullMQ. */
+  progress(pct: number): Promise<void>;
+  /** True once a client cancelled the job; long handlers check it between steps. */
+  isCancelled(): Promise<boolean>;
+}
+
+export type JobHandler<P = unknown> = (payload: P, ctx: JobContext) => Promise<unknown>;
+/** Runs once when the job has failed for good (after the last attempt or an UnrecoverableError). */
+export type FailureHook<P = unknown> = (payload: P, message: string) => Promise<void>;
+
+export interface HandlerEntry {
+  name: string;
+  handler: JobHandler;
+  onFinalFailure?: FailureHook;
+}
+
+/** Pairs a definition with its handler, type-checking the payload. */
+export const handle = <S extends z.ZodType>(
+  def: JobDefinition<S>,
+  handler: JobHandler<z.output<S>>,
+  hooks: { onFinalFailure?: FailureHook<z.output<S>> } = {},
+): HandlerEntry => ({
+  name: def.name,
+  handler: handler as JobHandler,
+  onFinalFailure: hooks.onFinalFailure as FailureHook | undefined,
+});
+
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
+
+export interface RegisteredJob {
+  def: JobDefinition;
+  entry: HandlerEntry;
+}
+
+export interface Registry {
+  get(name: string): RegisteredJob | undefined;
+  queues(): string[];
+}
+
+export function createRegistry(definitions: readonly JobDefinition[], entries: HandlerEntry[]): Registry {
+  const problems: string[] = [];
+  const defs = new Map<string, JobDefinition>();
+  for (const d of definitions) {
+    if (defs.has(d.name)) problems.push(`job "${d.name}" is defined twice`);
+    defs.set(d.name, d);
+  }
+  const handlers = new Map<string, HandlerEntry>();
+  for (const e of entries) {
+    if (handlers.has(e.name)) problems.push(`job "${e.name}" has more than one handler`);
+    if (!defs.has(e.name)) problems.push(`handler for unknown job "${e.name}"`);
+    handlers.set(e.name, e);
+  }
+  for (const name of defs.keys()) if (!handlers.has(name)) problems.push(`job "${name}" has no handler`);
+  if (problems.length) throw new RegistryError(`worker registry is invalid:\n  - ${problems.join('\n  - ')}`);
+  return {
+    get: (name) => {
+      const def = defs.get(name);
+      const entry = handlers.get(name);
+      return def && entry ? { def, entry } : undefined;
+    },
+    queues: () => [...new Set([...defs.values()].map((d) => d.queue))],
+  };
+}

@@ -1,0 +1,71 @@
+// Everything a worker process runs, separated from main.ts so tests can start and stop a worker in-process.
+import { Worker } from 'bullmq';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../../shared/src/config/index.js';
+import type { Logger } from '../../shared/src/logger/index.js';
+import { createPrisma, type PrismaClient } from '../../shared/src/db/client.js';
+import { createRedis, whenReady } from '../../shared/src/db/redis.js';
+import { createS3Client } from '../../shared/src/storage/s3-client.js';
+import { beat, removeHeartbeat } from '../../shared/src/jobs/heartbeat.js';
+import { ALL_JOBS, type QueueName } from '../../shared/src/jobs/definitions.js';
+import { createRegistry, type Registry } from './registry.js';
+import { buildHandlers } from './handlers.js';
+import { createProcessor } from './processor.js';
+import { queueConcurrency } from './concurrency.js';
+
+export interface WorkerRuntime {
+  queues: string[];
+  registry: Registry;
+  prisma: PrismaClient;
+  s3: S3Client;
+  close(): Promise<void>;
+}
+
+export async function createWorkerRuntime(config: Config, logger: Logger, workerId: string): Promise<WorkerRuntime> {
+  const prisma = createPrisma(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const redis = createRedis(config.REDIS_URL, 'command');
+  const bullConnection = createRedis(config.REDIS_URL, 'bullmq');
+  const s3 = createS3Client({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
+  const registry = createRegistry(ALL_JOBS, buildHandlers({ config, logger, prisma, s3 }));
+
+  // Heartbeat first so /health sees the worker as soon as it is up; failures are logged, never fatal.
+  const sendBeat = () =>
+    beat(redis, config.BULLMQ_PREFIX, workerId).catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
+  await whenReady(redis);
+  await sendBeat();
+  const heartbeatTimer = setInterval(sendBeat, config.WORKER_HEARTBEAT_INTERVAL_MS);
+
+  const processor = createProcessor(registry, prisma, logger);
+  const workers = registry.queues().map(
+    (queue) =>
+      new Worker(queue, processor, {
+        connection: bullConnection,
+        prefix: config.BULLMQ_PREFIX,
+        concurrency: queueConcurrency(config, queue as QueueName),
+        lockDuration: 30_000,
+        maxStalledCount: 2,
+      }),
+  );
+  for (const w of workers) w.on('error', (err) => logger.warn({ err, queue: w.name }, 'queue worker error'));
+
+  return {
+    queues: registry.queues(),
+    registry,
+    prisma,
+    s3,
+    async close() {
+      clearInterval(heartbeatTimer);
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await removeHeartbeat(redis, config.BULLMQ_PREFIX, workerId).catch(() => undefined);
+      await Promise.allSettled([redis.quit(), bullConnection.quit()]);
+      await prisma.$disconnect();
+      s3.destroy();
+    },
+  };
+}
