@@ -13,5 +13,5 @@ export const testEnv: Record<string, string> = {
   S3_ACCESS_KEY_ID: 'S3RVER',
   S3_SECRET_ACCESS_KEY: 'S3RVER',
   API_WORKERS: '1',
-  ALLOW_PRIVATE_TARGETS: 'true',
+  ALLOW_PRIVATE_TARGETS: 'loopback', // local stub servers yes; other private ranges stay refused
 };

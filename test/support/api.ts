@@ -7,6 +7,7 @@ import { createLogger } from '../../shared/src/logger/index.js';
 import { buildApp } from '../../api/src/app.js';
 import { createDeps, type OwnedDeps } from '../../api/src/deps.js';
 import type { RouteDef } from '../../api/src/http/define-route.js';
+import { startBackground } from '../../api/src/background.js';
 
 export interface TestApi {
   url: string;
@@ -26,6 +27,7 @@ export async function startTestApi(
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'test-api' });
   const deps = createDeps(config, logger);
   const app = buildApp(deps, extraRoutes);
+  const stopBackground = startBackground(deps); // outbox relay and reconciler, as in every API process
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -37,6 +39,7 @@ export async function startTestApi(
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await stopBackground();
       await deps.close();
     },
   };

@@ -48,7 +48,8 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
         connection: bullConnection,
         prefix: config.BULLMQ_PREFIX,
         concurrency: queueConcurrency(config, queue as QueueName),
-        lockDuration: 30_000,
+        lockDuration: config.WORKER_LOCK_DURATION_MS,
+        stalledInterval: config.WORKER_LOCK_DURATION_MS,
         maxStalledCount: 2,
       }),
   );

@@ -64,6 +64,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY_GENERATE: int(2, 1, 64),
   WORKER_CONCURRENCY_CHECK: int(4, 1, 64),
   WORKER_CONCURRENCY_WEBHOOKS: int(8, 1, 256),
+  /** A job whose worker stops renewing its lock this long is returned to the queue (worker died). */
+  WORKER_LOCK_DURATION_MS: int(30_000, 1000),
 
   // Ingestion
   EXTRACTION_TIMEOUT_MS: int(300_000, 1000),
@@ -113,7 +115,11 @@ export const configSchema = z.object({
     }),
 
   // Outbound requests (web materials, providers, webhooks)
-  ALLOW_PRIVATE_TARGETS: bool.default(false),
+  /** false: public addresses only · loopback: also 127.0.0.0/8 and ::1 (local development, tests) · true: any. */
+  ALLOW_PRIVATE_TARGETS: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'loopback'])
+    .default('false')
+    .transform((v) => (v === 'loopback' ? 'loopback' : v === 'true' || v === '1' || v === 'yes')),
   VERIFIED_DOMAINS: list.default([
     'youtube.com',
     'youtu.be',

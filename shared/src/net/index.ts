@@ -11,3 +11,4 @@ export {
   type GuardedResponse,
   type GuardedStreamResponse,
 } from './guarded-fetch.js';
+export { privateTargetPolicy, type PrivateTargets } from './policy.js';

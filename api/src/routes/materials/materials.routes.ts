@@ -20,9 +20,10 @@ import * as materials from './materials.service.js';
 import { parseMaterialUpload } from './materials.upload.js';
 import { confirmUpload, createUploadUrl, type DirectUploadDeps } from './materials.direct.js';
 import { checkMaterialUrl } from './materials.url.js';
+import type { PrivateTargets } from '../../../../shared/src/net/index.js';
 
 export interface MaterialRouteDeps extends DirectUploadDeps {
-  allowPrivateTargets: boolean;
+  allowPrivateTargets: PrivateTargets;
   verifiedDomains: string[];
 }
 

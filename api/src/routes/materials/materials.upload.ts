@@ -26,21 +26,50 @@ export interface UploadLimits {
   quotaRemaining: number;
 }
 
-/** Reads the first bytes of a stream without losing them; returns them and a stream that replays everything. */
+/**
+ * Reads the first bytes of a stream without consuming it for good: returns them and a stream that replays them
+ * followed by the rest. (Breaking out of `for await` would destroy the source, hence plain events.)
+ */
 async function peek(stream: Readable, n: number): Promise<{ head: Buffer; body: Readable }> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= n) break;
-  }
+  let ended = false;
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= n) {
+        stream.pause();
+        cleanup();
+        resolve();
+      }
+    };
+    const onEnd = () => {
+      ended = true;
+      cleanup();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+  });
   const head = Buffer.concat(chunks);
   const body = new PassThrough();
   body.write(head);
-  if (size >= n) stream.pipe(body);
-  else body.end();
-  stream.on('error', (err) => body.destroy(err));
+  if (ended) body.end();
+  else {
+    stream.on('error', (err) => body.destroy(err));
+    stream.pipe(body);
+  }
   return { head, body };
 }
 
@@ -130,7 +159,8 @@ export async function parseMaterialUpload(
           body,
           contentType,
           maxBytes: limit,
-          expectedSize: Number.isFinite(declared) ? declared : undefined,
+          // The multipart body's length only sizes the parts; the limit is enforced on the file's bytes.
+          expectedSize: Number.isFinite(declared) ? Math.min(declared, limit) : undefined,
           signal: abort.signal,
         }).catch((err: unknown) => {
           throw err instanceof AppError && err.code === 'payload_too_large' ? overLimit() : err;

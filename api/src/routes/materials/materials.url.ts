@@ -1,14 +1,14 @@
 // URL materials: http(s) only; every resolved address must be public (unless ALLOW_PRIVATE_TARGETS); a domain
 // outside the verified list is accepted with a warning.
-import { checkUrl, isOutboundError } from '../../../../shared/src/net/index.js';
+import { checkUrl, isOutboundError, privateTargetPolicy, type PrivateTargets } from '../../../../shared/src/net/index.js';
 
 export async function checkMaterialUrl(
   raw: string,
-  opts: { allowPrivate: boolean; verifiedDomains: string[] },
+  opts: { allowPrivate: PrivateTargets; verifiedDomains: string[] },
 ): Promise<{ url: string; warnings: string[] }> {
   let checked;
   try {
-    checked = await checkUrl(raw.trim(), { allowPrivate: opts.allowPrivate });
+    checked = await checkUrl(raw.trim(), { allowPrivate: privateTargetPolicy(opts.allowPrivate) });
   } catch (err) {
     if (isOutboundError(err)) throw err.toValidationError(['body', 'source_url']);
     throw err;

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { UnrecoverableError } from 'bullmq';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getObjectStream } from '../../../../shared/src/storage/index.js';
-import { guardedRequest, HTML_CONTENT_TYPES, isOutboundError } from '../../../../shared/src/net/index.js';
+import { guardedRequest, HTML_CONTENT_TYPES, isOutboundError, privateTargetPolicy, type PrivateTargets } from '../../../../shared/src/net/index.js';
 
 export interface FetchedSource {
   path: string;
@@ -47,10 +47,11 @@ export async function fetchObject(
   return { path, ...m.result() };
 }
 
-export async function fetchWebPage(url: string, dir: string, opts: { allowPrivate: boolean; maxBytes: number; timeoutMs: number }): Promise<FetchedSource> {
+export async function fetchWebPage(url: string, dir: string, opts: { allowPrivate: PrivateTargets; maxBytes: number; timeoutMs: number; maxRedirects: number }): Promise<FetchedSource> {
   try {
     const res = await guardedRequest(url, {
-      allowPrivate: opts.allowPrivate,
+      allowPrivate: privateTargetPolicy(opts.allowPrivate),
+      maxRedirects: opts.maxRedirects,
       maxBytes: opts.maxBytes,
       timeoutMs: opts.timeoutMs,
       acceptContentTypes: [...HTML_CONTENT_TYPES, 'text/plain'],

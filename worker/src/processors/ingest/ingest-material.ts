@@ -41,6 +41,7 @@ export function ingestMaterial(deps: IngestDeps) {
           allowPrivate: config.ALLOW_PRIVATE_TARGETS,
           maxBytes: config.WEB_FETCH_MAX_BYTES,
           timeoutMs: config.WEB_FETCH_TIMEOUT_MS,
+          maxRedirects: config.WEB_FETCH_MAX_REDIRECTS,
         });
       } else {
         throw new UnrecoverableError(

@@ -1,0 +1,70 @@
+// Small client helpers for integration tests: a tenant's view of the API.
+import { expect } from 'vitest';
+import { json, type Json } from './http.js';
+
+export class Client {
+  constructor(
+    readonly baseUrl: string,
+    readonly key: string,
+  ) {}
+
+  async req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; res: Response }> {
+    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        'X-API-Key': this.key,
+        ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: Json = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, body: parsed, res };
+  }
+
+  get = (path: string) => this.req('GET', path);
+  post = (path: string, body?: unknown) => this.req('POST', path, body);
+  patch = (path: string, body?: unknown) => this.req('PATCH', path, body);
+  del = (path: string) => this.req('DELETE', path);
+
+  async createCourse(title = 'Course'): Promise<Json> {
+    const r = await this.post('/nodes', { title });
+    expect(r.status).toBe(201);
+    return r.body;
+  }
+
+  async addChild(parentId: string, title: string): Promise<Json> {
+    const r = await this.post(`/nodes/${parentId}/children`, { title });
+    expect(r.status).toBe(201);
+    return r.body;
+  }
+
+  async upload(nodeId: string, filename: string, content: string | Buffer, sourceType = 'text') {
+    const form = new FormData();
+    form.append('source_type', sourceType);
+    form.append('file', new Blob([content]), filename);
+    return this.req('POST', `/nodes/${nodeId}/materials`, form);
+  }
+
+  async waitForJob(jobId: string, timeoutMs = 30_000): Promise<Json> {
+    let last: Json = null;
+    await expect
+      .poll(
+        async () => {
+          last = (await this.get(`/jobs/${jobId}`)).body;
+          return ['complete', 'failed', 'cancelled'].includes(last?.status);
+        },
+        { timeout: timeoutMs, interval: 200 },
+      )
+      .toBe(true);
+    return last;
+  }
+}
+
+export { json };
