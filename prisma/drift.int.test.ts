@@ -34,6 +34,17 @@ interface HandWritten {
 // next to its reason; the test fails on differences missing here and on entries whose object is gone.
 const HAND_WRITTEN: HandWritten[] = [
   { kind: 'extension', name: 'vector', why: 'pgvector, created by the init migration; schema.prisma declares no extensions' },
+  {
+    kind: 'index',
+    name: 'material_chunks.material_chunks_embedding_hnsw_idx',
+    why: 'USING hnsw (embedding vector_cosine_ops): Prisma has no hnsw index type and would drop it',
+    prismaDiff: [/^DROP INDEX "material_chunks_embedding_hnsw_idx"$/],
+  },
+  {
+    kind: 'index',
+    name: 'material_chunks.material_chunks_fts_idx',
+    why: "GIN on to_tsvector('simple', text) for hybrid search: an expression index, invisible to Prisma",
+  },
   // Shapes for the migrations to come (verified against this engine build):
   // { kind: 'index', name: 'chunks.chunks_embedding_hnsw_idx',
   //   why: 'USING hnsw (embedding vector_cosine_ops): Prisma has no hnsw index type and would drop it',

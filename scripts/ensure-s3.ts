@@ -56,6 +56,16 @@ function portAnswers(): Promise<boolean> {
   });
 }
 
+/** Whether pid is a scripts/s3rver.ts started for this very endpoint (Linux /proc; false when unknown). */
+function servesThisEndpoint(pid: number): boolean {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((a) => a.endsWith('scripts/s3rver.ts')) && args.includes(endpoint);
+  } catch {
+    return false;
+  }
+}
+
 const pidAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -72,7 +82,7 @@ async function startLocalS3rver(): Promise<void> {
   const logPath = resolve(logDir, 's3rver.log');
   const pidPath = resolve(ROOT, 'var/s3rver.pid');
   const earlier = Number(existsSync(pidPath) ? readFileSync(pidPath, 'utf8').trim() : NaN);
-  if (Number.isInteger(earlier) && earlier > 0 && pidAlive(earlier)) {
+  if (Number.isInteger(earlier) && earlier > 0 && pidAlive(earlier) && servesThisEndpoint(earlier)) {
     say(`s3rver (pid ${earlier}, from var/s3rver.pid) is running but not answering yet: waiting for it`);
     if (await waitForPort(earlier)) return;
     die(`s3rver pid ${earlier} does not answer on ${endpoint}; stop it (kill ${earlier}) or free the port`);
@@ -108,11 +118,17 @@ async function waitForPort(pid: number): Promise<boolean> {
   return false;
 }
 
-const describe = (err: unknown) => {
+function describe(err: unknown): string {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  return `${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}${e.message && e.message !== e.name ? `: ${e.message}` : ''}`;
-};
+  if (status === 401 || status === 403) {
+    const hint = isLocal ? ' (a local s3rver accepts only S3RVER / S3RVER)' : '';
+    return `access denied (HTTP ${status}): check S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY${hint}`;
+  }
+  const message = (e.message ?? '').split('\n')[0];
+  const base = `${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}${message && message !== e.name ? `: ${message}` : ''}`;
+  return /XML|Deserialization|parse/i.test(e.message ?? '') ? `${base} — is S3_ENDPOINT really an S3 endpoint?` : base;
+}
 
 if (!(await portAnswers())) {
   if (!isLocal) die(`S3 endpoint ${endpoint} does not answer (connection to ${host}:${port} failed)`);
@@ -145,7 +161,7 @@ try {
     }
   }
 } catch (err) {
-  die(`S3 at ${endpoint}, bucket ${bucket}: ${describe(err)} (check S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY)`);
+  die(`S3 at ${endpoint}, bucket ${bucket}: ${describe(err)}`);
 } finally {
   client.destroy();
 }

@@ -10,6 +10,8 @@ import { createRedis } from '../../shared/src/db/redis.js';
 import { createS3Client } from '../../shared/src/storage/s3-client.js';
 import { heartbeatAge } from '../../shared/src/jobs/heartbeat.js';
 import { QueueSet } from '../../shared/src/jobs/queues.js';
+import { embeddingProviderFromConfig } from '../../shared/src/providers/from-config.js';
+import type { EmbeddingProvider } from '../../shared/src/providers/embeddings/index.js';
 import { KeyStore } from './middleware/api-key.js';
 import { RateLimits } from './middleware/rate-limit.js';
 import type { Probe } from './routes/health/health.service.js';
@@ -23,6 +25,8 @@ export interface AppDeps {
   s3: S3Client;
   /** Producer side of the BullMQ queues (used by the outbox relay, the reconciler and cancel). */
   queues: QueueSet;
+  /** Query embeddings for search (cached, cost rows recorded). */
+  embedder: EmbeddingProvider;
   keyStore: KeyStore;
   rateLimits: RateLimits;
   probes: Record<string, Probe>;
@@ -75,6 +79,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     redis,
     s3,
     queues,
+    embedder: embeddingProviderFromConfig(config, prisma, logger),
     keyStore,
     rateLimits,
     probes,

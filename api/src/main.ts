@@ -8,6 +8,7 @@ import { createLogger } from '../../shared/src/logger/index.js';
 import { buildApp } from './app.js';
 import { createDeps } from './deps.js';
 import { startBackground } from './background.js';
+import { assertEmbeddingDimensions } from '../../shared/src/db/vector/vector.repository.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
@@ -57,6 +58,13 @@ function runPrimary(): void {
 
 async function runServer(): Promise<void> {
   const deps = createDeps(config, logger);
+  try {
+    await assertEmbeddingDimensions(deps.prisma, config.EMBEDDING_DIMENSIONS);
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'refusing to start');
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
   const app = buildApp(deps);
   const stopBackground = startBackground(deps);
   const server: Server = app.listen(config.PORT, config.HOST, () => {

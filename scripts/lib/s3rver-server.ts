@@ -1,7 +1,7 @@
 // Starts s3rver (the npm fake S3) configured for the AWS SDK v3 as this project uses it: path-style bucket
 // addressing only, the multipart operations s3rver lacks added (./s3rver-multipart.ts), ListObjectsV2 paging that
-// works on OpenSSL 3 (./s3rver-list-objects.ts), data in a directory of the caller's choice. Used by scripts/s3rver.ts (the local endpoint) and by integration tests that need an endpoint
-// of their own on a free port.
+// works on OpenSSL 3 (./s3rver-list-objects.ts), data in a directory of the caller's choice.
+// Used by scripts/s3rver.ts (the local endpoint) and by integration tests that need an endpoint of their own.
 import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -45,7 +45,7 @@ describe('resilience of accepted jobs', () => {
     await redis.start();
     const job = await client.waitForJob(up.body.job_id, 45_000);
     expect(job.status).toBe('complete');
-    expect((await client.get(`/materials/${up.body.id}`)).body.state).toBe('ready');
+    expect((await client.waitForMaterial(up.body.id, 45_000)).state).toBe('ready');
     w.kill('SIGTERM');
   }, 90_000);
 
@@ -63,7 +63,7 @@ describe('resilience of accepted jobs', () => {
     const job = await client.waitForJob(up.body.job_id, 90_000);
     expect(job.status).toBe('complete');
     expect(job.attempts).toBeGreaterThanOrEqual(1);
-    const m = (await client.get(`/materials/${up.body.id}`)).body;
+    const m = await client.waitForMaterial(up.body.id, 60_000);
     expect(m.state).toBe('ready');
     const chunks = await api.deps.prisma.chunk.findMany({ where: { materialId: m.id }, select: { ordinal: true } });
     expect(chunks).toHaveLength(m.chunk_count);

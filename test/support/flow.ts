@@ -52,6 +52,21 @@ export class Client {
     return this.req('POST', `/nodes/${nodeId}/materials`, form);
   }
 
+  /** Polls a material until it is ready or in error (ingest, then embed). */
+  async waitForMaterial(id: string, timeoutMs = 30_000): Promise<Json> {
+    let last: Json = null;
+    await expect
+      .poll(
+        async () => {
+          last = (await this.get(`/materials/${id}`)).body;
+          return last?.state === 'ready' || last?.state === 'error';
+        },
+        { timeout: timeoutMs, interval: 200 },
+      )
+      .toBe(true);
+    return last;
+  }
+
   async waitForJob(jobId: string, timeoutMs = 30_000): Promise<Json> {
     let last: Json = null;
     await expect

@@ -5,7 +5,10 @@ import type { Logger } from '../../shared/src/logger/index.js';
 import type { PrismaClient } from '../../shared/src/db/client.js';
 import { jobs } from '../../shared/src/jobs/definitions.js';
 import { handle, type HandlerEntry } from './registry.js';
-import { ingestFailed, ingestMaterial } from './processors/ingest/ingest-material.js';
+import { materialFailed, ingestMaterial } from './processors/ingest/ingest-material.js';
+import { embedMaterial } from './processors/embed/embed-material.js';
+import { embeddingProviderFromConfig, transcriberFromConfig } from '../../shared/src/providers/from-config.js';
+import type { Transcriber } from './ingestion/transcriber.js';
 import { maintenanceSweep } from './processors/maintenance/sweep.js';
 
 export interface HandlerDeps {
@@ -16,8 +19,17 @@ export interface HandlerDeps {
 }
 
 export function buildHandlers(deps: HandlerDeps): HandlerEntry[] {
+  const embedder = embeddingProviderFromConfig(deps.config, deps.prisma, deps.logger);
+  const shared = transcriberFromConfig(deps.config, deps.prisma, deps.logger);
+  // Extraction runs per job; the provider needs the tenant and job for its cost rows.
+  const transcriberFor = (tenantId: string, jobId: string): Transcriber | null =>
+    deps.config.TRANSCRIPTION_PROVIDER === 'none'
+      ? null
+      : { transcribe: (path, o) => shared.transcribe(path, { language: o.language, tenantId, jobId, action: 'transcribe' }) };
+  const onMaterialFailure = { onFinalFailure: materialFailed(deps.prisma) };
   return [
-    handle(jobs.ingestMaterial, ingestMaterial({ ...deps, transcriber: null }), { onFinalFailure: ingestFailed(deps.prisma) }),
+    handle(jobs.ingestMaterial, ingestMaterial({ ...deps, transcriberFor }), onMaterialFailure),
+    handle(jobs.embedMaterial, embedMaterial({ prisma: deps.prisma, embedder }), onMaterialFailure),
     handle(jobs.maintenanceSweep, maintenanceSweep(deps)),
   ];
 }

@@ -7,6 +7,7 @@ import { createPrisma, type PrismaClient } from '../../shared/src/db/client.js';
 import { createRedis, whenReady } from '../../shared/src/db/redis.js';
 import { createS3Client } from '../../shared/src/storage/s3-client.js';
 import { beat, removeHeartbeat } from '../../shared/src/jobs/heartbeat.js';
+import { assertEmbeddingDimensions } from '../../shared/src/db/vector/vector.repository.js';
 import { ALL_JOBS, type QueueName } from '../../shared/src/jobs/definitions.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildHandlers } from './handlers.js';
@@ -32,6 +33,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
   });
+  await assertEmbeddingDimensions(prisma, config.EMBEDDING_DIMENSIONS);
   const registry = createRegistry(ALL_JOBS, buildHandlers({ config, logger, prisma, s3 }));
 
   // Heartbeat first so /health sees the worker as soon as it is up; failures are logged, never fatal.

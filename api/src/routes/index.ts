@@ -5,6 +5,7 @@ import { nodeRoutes } from './nodes/nodes.routes.js';
 import { materialRoutes } from './materials/materials.routes.js';
 import { jobRoutes } from './jobs/jobs.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
+import { searchRoutes } from './search/search.routes.js';
 
 export function apiRoutes(deps: AppDeps): RouteDef[] {
   const { config } = deps;
@@ -18,6 +19,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
       verifiedDomains: config.VERIFIED_DOMAINS,
     }),
+    ...searchRoutes({ prisma: deps.prisma, embedder: deps.embedder, efSearch: config.SEARCH_EF_SEARCH }),
     ...jobRoutes({ prisma: deps.prisma, queues: deps.queues }),
     ...storageRoutes({ ...base, quotaBytes: config.TENANT_QUOTA_BYTES }),
   ];

@@ -88,6 +88,9 @@ export const configSchema = z.object({
   EMBEDDING_MAX_TOKENS_PER_REQUEST: int(300_000, 100),
   EMBEDDING_MAX_TOKENS_PER_INPUT: int(8191, 16),
 
+  /** HNSW candidate list per search (hnsw.ef_search): recall against latency. */
+  SEARCH_EF_SEARCH: int(100, 10, 1000),
+
   // Transcription (none: videos need uploaded subtitles; openai: any OpenAI-compatible /audio/transcriptions)
   TRANSCRIPTION_PROVIDER: z.enum(['none', 'openai']).default('none'),
   TRANSCRIPTION_BASE_URL: url(['http:', 'https:']).default('https://api.openai.com/v1'),

@@ -31,6 +31,15 @@ export const jobs = {
     attempts: 3,
     backoffMs: 2000,
   }),
+  /** Embeds a material's chunks (batched provider calls, cached by text hash); the material is then ready. */
+  embedMaterial: defineJob({
+    name: 'embed.material',
+    queue: 'embed',
+    jobType: 'embed',
+    schema: z.object({ ...tenantScoped, materialId: z.uuid() }),
+    attempts: 5,
+    backoffMs: 5000,
+  }),
   /** Periodic sweeps; `task` names which one. */
   maintenanceSweep: defineJob({
     name: 'maintenance.sweep',

@@ -25,25 +25,21 @@ export interface S3ClientOptions {
  * DeleteObjects is the one S3 operation whose request must carry an integrity checksum. The SDK now sends a CRC32
  * header for it even with requestChecksumCalculation WHEN_REQUIRED, which B2, older MinIO and other S3-compatible
  * stores reject ("Missing required header for this request: Content-Md5"). Send Content-MD5 instead, the way the
- * SDK team documents (supplemental-docs/MD5_FALLBACK.md), in the build step after the checksum middleware.
+ * SDK team documents (supplemental-docs/MD5_FALLBACK.md): in the build step, after the checksum middleware.
  */
-export const deleteObjectsContentMd5 =
-  (next: (args: { request: unknown }) => Promise<unknown>, context: { commandName?: string }) =>
-  async (args: { request: unknown }) => {
-    const request = args.request as { headers?: Record<string, string>; body?: unknown } | undefined;
-    if (context.commandName === 'DeleteObjectsCommand' && request?.headers) {
-      for (const name of Object.keys(request.headers)) {
-        const lower = name.toLowerCase();
-        if (lower.startsWith('x-amz-checksum-') || lower.startsWith('x-amz-sdk-checksum-') || lower === 'content-md5') {
-          delete request.headers[name];
-        }
-      }
-      if (typeof request.body === 'string' || request.body instanceof Uint8Array) {
-        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
-      }
+function useContentMd5(request: unknown): void {
+  const req = request as { headers?: Record<string, string>; body?: unknown } | undefined;
+  if (!req?.headers) return;
+  for (const name of Object.keys(req.headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-checksum-') || lower.startsWith('x-amz-sdk-checksum-') || lower === 'content-md5') {
+      delete req.headers[name];
     }
-    return next(args);
-  };
+  }
+  if (typeof req.body === 'string' || req.body instanceof Uint8Array) {
+    req.headers['content-md5'] = createHash('md5').update(req.body).digest('base64');
+  }
+}
 
 export function createS3Client(opts: S3ClientOptions): S3Client {
   const config: S3ClientConfig = {
@@ -68,11 +64,12 @@ export function createS3Client(opts: S3ClientOptions): S3Client {
   };
   if (opts.endpoint) config.endpoint = opts.endpoint;
   const client = new S3Client(config);
-  client.middlewareStack.add(deleteObjectsContentMd5 as never, {
-    step: 'build',
-    priority: 'low',
-    name: 'deleteObjectsContentMd5',
-    override: true,
-  });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'DeleteObjectsCommand') useContentMd5(args.request);
+      return next(args);
+    },
+    { step: 'build', priority: 'low', name: 'deleteObjectsContentMd5', override: true },
+  );
   return client;
 }

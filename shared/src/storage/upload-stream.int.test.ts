@@ -136,6 +136,14 @@ describe('uploadStream', () => {
     expect((await headObject({ client, bucket, key: emptyKey }))?.sizeBytes).toBe(0);
   });
 
+  it('accepts a stream of exactly maxBytes', async () => {
+    const key = freshKey('exact.bin');
+    const src = randomSource(6 * MiB);
+    const r = await uploadStream({ client, bucket, key, body: src.stream, contentType: 'text/plain', maxBytes: 6 * MiB });
+    expect(r).toMatchObject({ sizeBytes: 6 * MiB, sha256: src.sha256() });
+    expect(await sha256Of(key)).toBe(src.sha256());
+  });
+
   it('rejects an over-limit stream with 413 as soon as the limit is crossed, leaving nothing', async () => {
     const key = freshKey('too-big.bin');
     const maxBytes = 12 * MiB;

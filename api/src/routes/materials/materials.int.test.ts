@@ -76,9 +76,14 @@ describe('upload → ingest → ready', () => {
     const job = await alice.waitForJob(up.body.job_id);
     expect(job).toMatchObject({ status: 'complete', job_type: 'ingest', progress: 100, subject_id: up.body.id });
     expect(job.started_at).not.toBeNull();
-    const m = (await alice.get(`/materials/${up.body.id}`)).body;
+    const m = await alice.waitForMaterial(up.body.id);
     expect(m.state).toBe('ready');
+    expect(m.job_id).not.toBe(up.body.job_id); // the embed job that finished it
+    expect((await alice.get(`/jobs/${m.job_id}`)).body).toMatchObject({ job_type: 'embed', status: 'complete', depends_on: [up.body.job_id] });
     expect(m.chunk_count).toBeGreaterThan(0);
+    const [withVectors] = await api.deps.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM material_chunks WHERE material_id = ${m.id}::uuid AND embedding IS NOT NULL`;
+    expect(Number(withVectors?.n)).toBe(m.chunk_count);
     const chunks = await api.deps.prisma.chunk.findMany({ where: { materialId: m.id }, orderBy: { ordinal: 'asc' } });
     expect(chunks).toHaveLength(m.chunk_count);
     expect(chunks.map((c) => c.text).join('\n')).toContain('A list comprehension builds a list');

@@ -9,6 +9,8 @@ import type { PrismaClient } from '../../../../shared/src/db/client.js';
 import type { Config } from '../../../../shared/src/config/index.js';
 import type { Logger } from '../../../../shared/src/logger/index.js';
 import { newId } from '../../../../shared/src/db/ids.js';
+import { enqueue } from '../../../../shared/src/jobs/producer.js';
+import { jobs } from '../../../../shared/src/jobs/definitions.js';
 import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
 import { isExtractionError } from '../../ingestion/extraction-error.js';
 import { chunkDocument } from '../../ingestion/chunker.js';
@@ -21,7 +23,7 @@ export interface IngestDeps {
   s3: S3Client;
   config: Config;
   logger: Logger;
-  transcriber: Transcriber | null;
+  transcriberFor: (tenantId: string, jobId: string) => Transcriber | null;
 }
 
 const INSERT_BATCH = 500;
@@ -57,7 +59,7 @@ export function ingestMaterial(deps: IngestDeps) {
           sourceType: m.sourceType === 'web' ? 'web' : 'file',
           ...(source.charset ? { charset: source.charset } : {}),
           timeoutMs: config.EXTRACTION_TIMEOUT_MS,
-          video: { transcriber: deps.transcriber, tmpDir: dir },
+          video: { transcriber: deps.transcriberFor(m.tenantId, ctx.jobId), tmpDir: dir, maxAudioBytes: config.TRANSCRIPTION_MAX_FILE_BYTES },
         });
       } catch (err) {
         if (isExtractionError(err)) throw new UnrecoverableError(err.message);
@@ -86,6 +88,14 @@ export function ingestMaterial(deps: IngestDeps) {
               })),
             });
           }
+          // Ready only once every chunk is embedded: the embed job (same transaction) finishes the material.
+          const embed = await enqueue(
+            tx,
+            m.tenantId,
+            jobs.embedMaterial,
+            { tenantId: m.tenantId, materialId: m.id },
+            { nodeId: m.nodeId, subjectId: m.id, dependsOn: [ctx.jobId] },
+          );
           await tx.material.update({
             where: { id: m.id },
             data: {
@@ -93,8 +103,9 @@ export function ingestMaterial(deps: IngestDeps) {
               chunkCount: chunks.length,
               sha256: m.sha256 ?? source.sha256,
               sizeBytes: m.sizeBytes ?? BigInt(source.sizeBytes),
-              state: 'ready',
+              state: 'pending',
               errorMessage: null,
+              jobId: embed.id,
             },
           });
         },
@@ -107,8 +118,8 @@ export function ingestMaterial(deps: IngestDeps) {
   };
 }
 
-/** After the last attempt: the material shows the reason. */
-export function ingestFailed(prisma: PrismaClient) {
+/** After the last attempt of an ingest or embed job: the material shows the reason. */
+export function materialFailed(prisma: PrismaClient) {
   return async (payload: { tenantId: string; materialId: string }, message: string) => {
     await prisma.material.updateMany({
       where: { id: payload.materialId, tenantId: payload.tenantId },

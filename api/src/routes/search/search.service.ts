@@ -1,0 +1,49 @@
+// Search over a node's subtree. semantic: cosine similarity (score = 1 − distance) from the HNSW index.
+// hybrid: reciprocal rank fusion of the vector ranking and the full-text ranking,
+// score = Σ 1 / (RRF_K + rank) over the two lists (a chunk found by both ranks highest).
+import type { PrismaClient } from '../../../../shared/src/db/client.js';
+import type { EmbeddingProvider } from '../../../../shared/src/providers/embeddings/index.js';
+import { fulltextSearch, semanticSearch, type SearchHit } from '../../../../shared/src/db/vector/vector.repository.js';
+import { getNode } from '../nodes/nodes.service.js';
+
+export const RRF_K = 60;
+
+export interface SearchDeps {
+  prisma: PrismaClient;
+  embedder: EmbeddingProvider;
+  efSearch: number;
+}
+
+export interface ScoredHit extends SearchHit {
+  score: number;
+}
+
+export async function searchNode(
+  deps: SearchDeps,
+  tenantId: string,
+  nodeId: string,
+  q: { query: string; k: number; mode: 'semantic' | 'hybrid' },
+): Promise<ScoredHit[]> {
+  await getNode(deps.prisma, tenantId, nodeId);
+  const [vector] = await deps.embedder.embed([q.query], { tenantId, action: 'search' });
+  if (q.mode === 'semantic') {
+    const hits = await semanticSearch(deps.prisma, tenantId, nodeId, vector as number[], q.k, { efSearch: deps.efSearch });
+    return hits.map(({ distance, ...h }) => ({ ...h, score: 1 - distance }));
+  }
+  const depth = Math.max(q.k * 4, 40);
+  const [vec, text] = await Promise.all([
+    semanticSearch(deps.prisma, tenantId, nodeId, vector as number[], depth, { efSearch: deps.efSearch }),
+    fulltextSearch(deps.prisma, tenantId, nodeId, q.query, depth),
+  ]);
+  const fused = new Map<string, ScoredHit>();
+  const add = (list: SearchHit[]) =>
+    list.forEach((hit, i) => {
+      const prev = fused.get(hit.chunk_id);
+      const score = 1 / (RRF_K + i + 1);
+      if (prev) prev.score += score;
+      else fused.set(hit.chunk_id, { chunk_id: hit.chunk_id, material_id: hit.material_id, materialnode_id: hit.materialnode_id, text: hit.text, kind: hit.kind, metadata: hit.metadata, score });
+    });
+  add(vec);
+  add(text);
+  return [...fused.values()].sort((a, b) => b.score - a.score || a.chunk_id.localeCompare(b.chunk_id)).slice(0, q.k);
+}

@@ -1,0 +1,114 @@
+// All vector SQL in one place (DESIGN.md §4): embedding column checks, batched embedding writes, the
+// embedding cache, and the filtered HNSW / full-text queries of prisma/sql.
+import pgvector from 'pgvector';
+import type { Prisma, PrismaClient } from '../client.js';
+import type { EmbeddingCache, EmbeddingCacheEntry } from '../../providers/embeddings/embedding-cache.js';
+import { sqlFile } from './sql-files.js';
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+/** The dimension of material_chunks.embedding as migrated (null when the column is missing). */
+export async function embeddingColumnDimensions(db: Db): Promise<number | null> {
+  const rows = await db.$queryRaw<{ dims: number }[]>`
+    SELECT atttypmod AS dims FROM pg_attribute
+    WHERE attrelid = 'material_chunks'::regclass AND attname = 'embedding' AND NOT attisdropped`;
+  return rows[0]?.dims ?? null;
+}
+
+export class EmbeddingDimensionError extends Error {
+  override name = 'EmbeddingDimensionError';
+}
+
+/** Boot check: configuration and database must agree on the vector size. */
+export async function assertEmbeddingDimensions(db: Db, expected: number): Promise<void> {
+  const actual = await embeddingColumnDimensions(db);
+  if (actual === null) throw new EmbeddingDimensionError('material_chunks.embedding is missing: run `npm run migrate`');
+  if (actual !== expected) {
+    throw new EmbeddingDimensionError(
+      `EMBEDDING_DIMENSIONS=${expected} but material_chunks.embedding is vector(${actual}). ` +
+        `After changing the embedding model run \`npm run cli -- embeddings reembed\` (it resizes the column and ` +
+        `re-embeds every material), or set EMBEDDING_DIMENSIONS=${actual}.`,
+    );
+  }
+}
+
+/** Writes many chunk embeddings in one statement per batch. */
+export async function writeChunkEmbeddings(db: Db, rows: { id: string; embedding: number[] }[], batch = 500): Promise<void> {
+  for (let i = 0; i < rows.length; i += batch) {
+    const part = rows.slice(i, i + batch);
+    await db.$executeRaw`
+      UPDATE material_chunks c SET embedding = v.e::vector
+      FROM (SELECT unnest(${part.map((r) => r.id)}::uuid[]) AS id, unnest(${part.map((r) => pgvector.toSql(r.embedding))}::text[]) AS e) v
+      WHERE c.id = v.id`;
+  }
+}
+
+export function dbEmbeddingCache(prisma: PrismaClient): EmbeddingCache {
+  return {
+    async getMany(model, hashes) {
+      const out = new Map<string, number[]>();
+      if (!hashes.length) return out;
+      const rows = await prisma.$queryRaw<{ h: string; e: string }[]>`
+        SELECT text_sha256 AS h, embedding::text AS e FROM embedding_cache
+        WHERE model = ${model} AND text_sha256 = ANY(${[...hashes]}::text[])`;
+      for (const r of rows) out.set(r.h, pgvector.fromSql(r.e) as number[]);
+      return out;
+    },
+    async putMany(model, entries: readonly EmbeddingCacheEntry[]) {
+      for (let i = 0; i < entries.length; i += 500) {
+        const part = entries.slice(i, i + 500);
+        await prisma.$executeRaw`
+          INSERT INTO embedding_cache (model, text_sha256, embedding)
+          SELECT ${model}, h, e::vector FROM unnest(${part.map((p) => p.hash)}::text[], ${part.map((p) => pgvector.toSql(p.embedding))}::text[]) AS t(h, e)
+          ON CONFLICT (model, text_sha256) DO NOTHING`;
+      }
+    },
+  };
+}
+
+export interface SearchHit {
+  chunk_id: string;
+  material_id: string;
+  materialnode_id: string;
+  text: string;
+  kind: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface SearchOptions {
+  /** HNSW candidate list size; larger = better recall, slower. */
+  efSearch?: number;
+}
+
+/** Nearest chunks by cosine distance in a node's subtree (HNSW with iterative scan for the filters). */
+export async function semanticSearch(
+  prisma: PrismaClient,
+  tenantId: string,
+  nodeId: string,
+  query: number[],
+  k: number,
+  opts: SearchOptions = {},
+): Promise<(SearchHit & { distance: number })[]> {
+  const ef = Math.max(opts.efSearch ?? 100, k);
+  const rows = await prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.floor(ef)}`);
+    await tx.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+    return tx.$queryRawUnsafe<(SearchHit & { distance: number })[]>(sqlFile('semantic-search.sql'), tenantId, nodeId, pgvector.toSql(query), k);
+  });
+  // relaxed_order may return near-ties slightly out of order; the contract is by distance.
+  return rows.map((r) => ({ ...r, distance: Number(r.distance) })).sort((a, b) => a.distance - b.distance);
+}
+
+/** Exact (sequential scan) variant of semanticSearch: the reference for recall measurements. */
+export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string, nodeId: string, query: number[], k: number) {
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe('SET LOCAL enable_indexscan = off');
+    await tx.$executeRawUnsafe('SET LOCAL enable_bitmapscan = off');
+    return tx.$queryRawUnsafe<(SearchHit & { distance: number })[]>(sqlFile('semantic-search.sql'), tenantId, nodeId, pgvector.toSql(query), k);
+  });
+}
+
+export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number) {
+  const rows = await prisma.$queryRawUnsafe<(SearchHit & { rank: number })[]>(sqlFile('fulltext-search.sql'), tenantId, nodeId, text, limit);
+  return rows.map((r) => ({ ...r, rank: Number(r.rank) }));
+}

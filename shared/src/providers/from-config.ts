@@ -1,0 +1,65 @@
+// The one place configuration becomes provider objects (embedding with its DB cache, transcription), with
+// cost rows written to provider_calls. API (search) and worker (ingestion, review) build them the same way.
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logger/index.js';
+import type { PrismaClient } from '../db/client.js';
+import { dbCostRecorder } from '../db/costs.repository.js';
+import { dbEmbeddingCache } from '../db/vector/vector.repository.js';
+import { createEmbeddingProvider, withEmbeddingCache, type EmbeddingProvider } from './embeddings/index.js';
+import { createTranscriber, type Transcriber } from './transcription/index.js';
+import { priceTableSchema, type PriceTable } from './http/cost.js';
+import type { RetryPolicy } from './http/retry.js';
+
+export function pricesFromConfig(config: Config): PriceTable {
+  return priceTableSchema.parse(config.PROVIDER_PRICES);
+}
+
+export function retryFromConfig(config: Config): Partial<RetryPolicy> {
+  return {
+    maxAttempts: config.PROVIDER_MAX_ATTEMPTS,
+    baseDelayMs: config.PROVIDER_RETRY_BASE_MS,
+    maxDelayMs: config.PROVIDER_RETRY_MAX_DELAY_MS,
+    maxRetryAfterMs: config.PROVIDER_MAX_RETRY_AFTER_MS,
+  };
+}
+
+export function embeddingProviderFromConfig(config: Config, prisma: PrismaClient, logger: Logger): EmbeddingProvider {
+  const recorder = dbCostRecorder(prisma, 'embedding');
+  const base =
+    config.EMBEDDING_PROVIDER === 'local'
+      ? createEmbeddingProvider({ kind: 'local', dimensions: config.EMBEDDING_DIMENSIONS, model: config.EMBEDDING_MODEL, recorder })
+      : createEmbeddingProvider({
+          kind: 'openai',
+          baseUrl: config.EMBEDDING_BASE_URL,
+          apiKey: config.EMBEDDING_API_KEY,
+          model: config.EMBEDDING_MODEL,
+          dimensions: config.EMBEDDING_DIMENSIONS,
+          sendDimensions: config.EMBEDDING_SEND_DIMENSIONS,
+          timeoutMs: config.EMBEDDING_TIMEOUT_MS,
+          concurrency: config.EMBEDDING_CONCURRENCY,
+          maxInputsPerRequest: config.EMBEDDING_MAX_INPUTS_PER_REQUEST,
+          maxTokensPerRequest: config.EMBEDDING_MAX_TOKENS_PER_REQUEST,
+          maxTokensPerInput: config.EMBEDDING_MAX_TOKENS_PER_INPUT,
+          retry: retryFromConfig(config),
+          prices: pricesFromConfig(config),
+          recorder,
+          logger,
+        });
+  return withEmbeddingCache(base, dbEmbeddingCache(prisma));
+}
+
+export function transcriberFromConfig(config: Config, prisma: PrismaClient, logger: Logger): Transcriber {
+  if (config.TRANSCRIPTION_PROVIDER === 'none') return createTranscriber({ kind: 'none' });
+  return createTranscriber({
+    kind: 'openai',
+    baseUrl: config.TRANSCRIPTION_BASE_URL,
+    apiKey: config.TRANSCRIPTION_API_KEY,
+    model: config.TRANSCRIPTION_MODEL,
+    timeoutMs: config.TRANSCRIPTION_TIMEOUT_MS,
+    maxFileBytes: config.TRANSCRIPTION_MAX_FILE_BYTES,
+    retry: retryFromConfig(config),
+    prices: pricesFromConfig(config),
+    recorder: dbCostRecorder(prisma, 'transcription'),
+    logger,
+  });
+}

@@ -1,0 +1,121 @@
+// Reading an untrusted text file (Markdown, TXT, subtitles, HTML) safely:
+// 0 bytes → "file is empty"; a recognisable binary format or NUL bytes → "not a text file"; bytes that are not
+// valid UTF-8 → "not valid UTF-8" with the byte offset; more characters than the cap → ExtractionError (decided
+// from the file size before reading when possible, so a 50 MB single-line file fails at once and cheaply).
+// Text is never truncated silently: an over-long file is refused with a reason, as homework and materials need.
+import { open, stat } from 'node:fs/promises';
+import { fileTypeFromBuffer } from 'file-type';
+import { ExtractionError } from './extraction-error.js';
+import { CharBudget } from './document.js';
+
+const SNIFF_BYTES = 4100;
+
+export interface TextReadOptions {
+  maxChars: number;
+  /** Label for messages, e.g. "Markdown". */
+  kind: string;
+  /** Character set declared out of band (HTTP Content-Type or <meta charset>); default strict UTF-8. */
+  charset?: string;
+}
+
+/** Stat + empty check shared by every extractor. Returns the size in bytes. */
+export async function assertNonEmpty(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isFile()) throw new ExtractionError('corrupt', 'the upload is not a regular file');
+  if (info.size === 0) throw new ExtractionError('empty_file', 'file is empty');
+  return info.size;
+}
+
+export async function readTextFile(path: string, opts: TextReadOptions): Promise<string> {
+  const size = await assertNonEmpty(path);
+  // UTF-8 needs at least one byte per character, so a file with more bytes than 4 × the cap cannot fit.
+  // Between 1× and 4× we must decode to know; bytes ≤ cap always fit.
+  if (size > opts.maxChars * 4) throw tooMuchText(opts.maxChars, size);
+  const handle = await open(path, 'r');
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.allocUnsafe(size);
+    const { bytesRead } = await handle.read(bytes, 0, size, 0);
+    bytes = bytes.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  return decodeText(bytes, opts);
+}
+
+export async function decodeText(bytes: Uint8Array, opts: TextReadOptions): Promise<string> {
+  if (bytes.length === 0) throw new ExtractionError('empty_file', 'file is empty');
+  const text = await decodeBytes(bytes, opts);
+  new CharBudget(opts.maxChars).add(text.length);
+  return text;
+}
+
+// Order matters: bytes that decode as text are text, whatever a weak signature check might say (file-type
+// would call text starting with "MZ" an .exe). Only bytes that are not text get sniffed, to name the format.
+async function decodeBytes(bytes: Uint8Array, opts: TextReadOptions): Promise<string> {
+  // A BOM wins over any declaration (WHATWG encoding sniffing order).
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  const label = opts.charset?.trim().toLowerCase();
+  const declared = label && label !== 'utf-8' && label !== 'utf8' ? label : null;
+  let text: string | null;
+  try {
+    text = new TextDecoder(declared ?? 'utf-8', { fatal: declared === null }).decode(bytes);
+  } catch (err) {
+    if (declared && err instanceof RangeError) {
+      throw new ExtractionError('invalid_utf8', `the ${opts.kind} declares an unknown character set "${declared.slice(0, 40)}"`);
+    }
+    text = null;
+  }
+  if (text !== null && !text.includes('\u0000')) return text;
+
+  const detected = await fileTypeFromBuffer(bytes.subarray(0, SNIFF_BYTES)).catch(() => undefined);
+  if (detected) {
+    throw new ExtractionError('not_text', `the ${opts.kind} file is not text: its content is ${detected.mime} (.${detected.ext})`);
+  }
+  if (text !== null || bytes.subarray(0, SNIFF_BYTES).includes(0)) {
+    throw new ExtractionError('not_text', `the ${opts.kind} file is not text: it contains binary data`);
+  }
+  throw new ExtractionError(
+    'invalid_utf8',
+    `the ${opts.kind} file is not valid UTF-8 text (first invalid byte at offset ${firstInvalidUtf8(bytes)}); save it as UTF-8 and upload it again`,
+  );
+}
+
+/** Offset of the first byte that breaks UTF-8 (for the error message). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+    }
+    // Overlongs and surrogates: rejected by the fatal decoder; report their lead byte.
+    if (need === 2) {
+      const c1 = bytes[i + 1]!;
+      if ((b === 0xe0 && c1 < 0xa0) || (b === 0xed && c1 > 0x9f)) return i;
+    }
+    if (need === 3) {
+      const c1 = bytes[i + 1]!;
+      if ((b === 0xf0 && c1 < 0x90) || (b === 0xf4 && c1 > 0x8f)) return i;
+    }
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
+function tooMuchText(maxChars: number, size: number): ExtractionError {
+  return new ExtractionError(
+    'too_much_text',
+    `the file is ${humanBytes(size)}, more than the extraction limit of ${maxChars.toLocaleString('en-US')} characters; split it into smaller files`,
+  );
+}
+
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
