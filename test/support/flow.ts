@@ -19,7 +19,7 @@ export class Client {
       body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    let parsed: Json = null;
+    let parsed: Json;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {

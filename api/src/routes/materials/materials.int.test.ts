@@ -254,7 +254,10 @@ describe('bad input', () => {
     const before = await snapshot();
     const form = (parts: [string, string | Blob, string?][]) => {
       const f = new FormData();
-      for (const [k, v, name] of parts) (name ? f.append(k, v as Blob, name) : f.append(k, v as string));
+      for (const [k, v, name] of parts) {
+        if (name) f.append(k, v as Blob, name);
+        else f.append(k, v as string);
+      }
       return f;
     };
     const pdfHeader = '%PDF-1.4\n';
