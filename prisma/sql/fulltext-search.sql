@@ -13,7 +13,7 @@ SELECT c.id::text AS chunk_id, c.material_id::text AS material_id, c.materialnod
        c.text, c.kind, c.metadata, ts_rank_cd(to_tsvector('simple', c.text), q.query) AS rank
 FROM material_chunks c, q
 WHERE c.tenant_id = $1::uuid
-  AND c.materialnode_id IN (SELECT id FROM subtree)
+  AND c.materialnode_id = ANY (ARRAY(SELECT id FROM subtree)) -- an InitPlan array: a plain filter on the scan
   AND to_tsvector('simple', c.text) @@ q.query
 ORDER BY rank DESC, c.id
 LIMIT $4

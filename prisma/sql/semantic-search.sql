@@ -10,7 +10,7 @@ SELECT c.id::text AS chunk_id, c.material_id::text AS material_id, c.materialnod
        c.text, c.kind, c.metadata, (c.embedding <=> $3::vector) AS distance
 FROM material_chunks c
 WHERE c.tenant_id = $1::uuid
-  AND c.materialnode_id IN (SELECT id FROM subtree)
+  AND c.materialnode_id = ANY (ARRAY(SELECT id FROM subtree)) -- an InitPlan array: a plain filter on the scan
   AND c.embedding IS NOT NULL
 ORDER BY c.embedding <=> $3::vector
 LIMIT $4

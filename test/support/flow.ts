@@ -54,31 +54,23 @@ export class Client {
 
   /** Polls a material until it is ready or in error (ingest, then embed). */
   async waitForMaterial(id: string, timeoutMs = 30_000): Promise<Json> {
+    return this.pollUntil(`/materials/${id}`, (m) => m?.state === 'ready' || m?.state === 'error', timeoutMs);
+  }
+
+  /** Polls a GET until `done` holds (usable in hooks, unlike expect.poll); throws with the last body. */
+  async pollUntil(path: string, done: (body: Json) => boolean, timeoutMs = 30_000): Promise<Json> {
+    const deadline = Date.now() + timeoutMs;
     let last: Json = null;
-    await expect
-      .poll(
-        async () => {
-          last = (await this.get(`/materials/${id}`)).body;
-          return last?.state === 'ready' || last?.state === 'error';
-        },
-        { timeout: timeoutMs, interval: 200 },
-      )
-      .toBe(true);
-    return last;
+    while (Date.now() < deadline) {
+      last = (await this.get(path)).body;
+      if (done(last)) return last;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`timed out polling ${path}; last: ${JSON.stringify(last).slice(0, 500)}`);
   }
 
   async waitForJob(jobId: string, timeoutMs = 30_000): Promise<Json> {
-    let last: Json = null;
-    await expect
-      .poll(
-        async () => {
-          last = (await this.get(`/jobs/${jobId}`)).body;
-          return ['complete', 'failed', 'cancelled'].includes(last?.status);
-        },
-        { timeout: timeoutMs, interval: 200 },
-      )
-      .toBe(true);
-    return last;
+    return this.pollUntil(`/jobs/${jobId}`, (j) => ['complete', 'failed', 'cancelled'].includes(j?.status), timeoutMs);
   }
 }
 

@@ -78,6 +78,11 @@ export interface SearchHit {
 export interface SearchOptions {
   /** HNSW candidate list size; larger = better recall, slower. */
   efSearch?: number;
+  /**
+   * Make the planner walk the HNSW index even where a filtered exact sort looks cheaper (it does for small
+   * subtrees, and then its results are exact anyway). For recall measurements and benchmarks.
+   */
+  forceIndex?: boolean;
 }
 
 /** Nearest chunks by cosine distance in a node's subtree (HNSW with iterative scan for the filters). */
@@ -93,6 +98,7 @@ export async function semanticSearch(
   const rows = await prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.floor(ef)}`);
     await tx.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+    if (opts.forceIndex) await tx.$executeRawUnsafe('SET LOCAL enable_sort = off');
     return tx.$queryRawUnsafe<(SearchHit & { distance: number })[]>(sqlFile('semantic-search.sql'), tenantId, nodeId, pgvector.toSql(query), k);
   });
   // relaxed_order may return near-ties slightly out of order; the contract is by distance.
