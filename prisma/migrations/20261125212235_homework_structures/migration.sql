@@ -4,9 +4,6 @@ CREATE TYPE "SubmissionStatus" AS ENUM ('received', 'processing', 'reviewed', 'd
 -- CreateEnum
 CREATE TYPE "StructureMode" AS ENUM ('free', 'guided');
 
--- DropIndex
-DROP INDEX "material_chunks_embedding_hnsw_idx";
-
 -- AlterTable
 ALTER TABLE "tenants" ADD COLUMN     "webhook_secret_enc" TEXT,
 ADD COLUMN     "webhook_url" TEXT;
