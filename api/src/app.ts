@@ -6,6 +6,7 @@ import swaggerUi from 'swagger-ui-express';
 import './http/context.js';
 import type { AppDeps } from './deps.js';
 import { requestId } from './middleware/request-id.js';
+import { httpMetrics } from './middleware/http-metrics.js';
 import { apiKeyAuth } from './middleware/api-key.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
 import { mountRoutes, type RouteDef } from './http/define-route.js';
@@ -23,6 +24,7 @@ export function buildApp(deps: AppDeps, extraRoutes: RouteDef[] = []): Express {
   app.set('query parser', 'simple');
 
   app.use(requestId(deps.logger));
+  app.use(httpMetrics());
   app.use(
     helmet({
       // Swagger UI needs inline styles and its own scripts; the API itself serves only JSON.

@@ -13,6 +13,10 @@ import { QueueSet } from '../../shared/src/jobs/queues.js';
 import { embeddingProviderFromConfig } from '../../shared/src/providers/from-config.js';
 import type { EmbeddingProvider } from '../../shared/src/providers/embeddings/index.js';
 import { KeyStore } from './middleware/api-key.js';
+import { metrics, onScrape } from '../../shared/src/metrics/index.js';
+import { refreshQueueGauges } from '../../shared/src/metrics/queue-gauges.js';
+import { mountMetrics } from './ops/metrics.js';
+import { mountQueueDashboard } from './ops/queue-dashboard.js';
 import { RateLimits } from './middleware/rate-limit.js';
 import type { Probe } from './routes/health/health.service.js';
 
@@ -52,11 +56,22 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
   const queues = QueueSet.create(config.REDIS_URL, config.BULLMQ_PREFIX);
   const keyStore = new KeyStore(prisma, config.API_KEY_CACHE_TTL_MS);
   keyStore.listen(subscriber, config.BULLMQ_PREFIX);
+  const m = metrics();
   const rateLimits = new RateLimits(
     redis,
-    { prefix: config.BULLMQ_PREFIX, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, processCount: config.API_WORKERS },
+    {
+      prefix: config.BULLMQ_PREFIX,
+      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+      processCount: config.API_WORKERS,
+      onReject: (scope) => m.rateLimitRejections.inc({ scope }),
+    },
     logger,
   );
+  onScrape(() => refreshQueueGauges(m, { queues, prisma, redis, prefix: config.BULLMQ_PREFIX }));
+  const operatorMounts = [mountMetrics(config.METRICS_TOKEN)];
+  if (config.BULL_BOARD_ENABLED && config.BULL_BOARD_USER && config.BULL_BOARD_PASSWORD) {
+    operatorMounts.push(mountQueueDashboard(queues, config.BULL_BOARD_USER, config.BULL_BOARD_PASSWORD));
+  }
   const probes: Record<string, Probe> = {
     db: async () => {
       await prisma.$queryRaw`SELECT 1`;
@@ -83,6 +98,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     keyStore,
     rateLimits,
     probes,
+    operatorMounts,
     async close() {
       await keyStore.close();
       await queues.close();

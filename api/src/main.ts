@@ -8,6 +8,7 @@ import { createLogger } from '../../shared/src/logger/index.js';
 import { buildApp } from './app.js';
 import { createDeps } from './deps.js';
 import { startBackground } from './background.js';
+import { serveClusterMetrics } from './ops/metrics.js';
 import { assertEmbeddingDimensions } from '../../shared/src/db/vector/vector.repository.js';
 
 const config = loadConfigOrExit();
@@ -21,6 +22,7 @@ if (cluster.isPrimary && config.API_WORKERS > 1) {
 
 function runPrimary(): void {
   let stopping = false;
+  serveClusterMetrics();
   const restarts: number[] = [];
   logger.info({ workers: config.API_WORKERS, port: config.PORT }, 'api primary starting');
   for (let i = 0; i < config.API_WORKERS; i++) cluster.fork();

@@ -12,6 +12,7 @@ import {
   startAttempt,
 } from '../../shared/src/jobs/job-status.js';
 import type { Registry } from './registry.js';
+import { metrics } from '../../shared/src/metrics/index.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
 
@@ -53,11 +54,14 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, logger
           tracked && (await prisma.job.findUnique({ where: { id: jobId }, select: { status: true } }))?.status === 'cancelled',
       });
       if (tracked) await completeJob(prisma, jobId);
+      metrics().jobDuration.observe({ job_type: def.jobType, status: 'complete' }, (Date.now() - started) / 1000);
       log.info({ ms: Date.now() - started }, 'job complete');
       return result ?? null;
     } catch (err) {
       const final = err instanceof UnrecoverableError || (job.attemptsStarted || 1) >= (job.opts.attempts ?? 1);
       const reason = message(err);
+      metrics().jobFailures.inc({ job_type: def.jobType });
+      metrics().jobDuration.observe({ job_type: def.jobType, status: final ? 'failed' : 'retry' }, (Date.now() - started) / 1000);
       if (!tracked) {
         log.warn({ err }, 'maintenance job failed');
       } else if (final) {

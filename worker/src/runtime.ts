@@ -13,6 +13,7 @@ import { createRegistry, type Registry } from './registry.js';
 import { buildHandlers } from './handlers.js';
 import { createProcessor } from './processor.js';
 import { queueConcurrency } from './concurrency.js';
+import { startMetricsServer } from './metrics-server.js';
 
 export interface WorkerRuntime {
   queues: string[];
@@ -56,6 +57,13 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
       }),
   );
   for (const w of workers) w.on('error', (err) => logger.warn({ err, queue: w.name }, 'queue worker error'));
+  const metricsServer =
+    config.WORKER_METRICS_PORT > 0 && config.METRICS_TOKEN
+      ? await startMetricsServer(config.WORKER_METRICS_PORT, config.METRICS_TOKEN).catch((err: unknown) => {
+          logger.warn({ err }, 'worker metrics port unavailable; metrics not served');
+          return null;
+        })
+      : null;
 
   return {
     queues: registry.queues(),
@@ -64,6 +72,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
     s3,
     async close() {
       clearInterval(heartbeatTimer);
+      metricsServer?.close();
       await Promise.allSettled(workers.map((w) => w.close()));
       await removeHeartbeat(redis, config.BULLMQ_PREFIX, workerId).catch(() => undefined);
       await Promise.allSettled([redis.quit(), bullConnection.quit()]);

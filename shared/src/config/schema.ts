@@ -58,6 +58,17 @@ export const configSchema = z.object({
   WORKER_HEARTBEAT_INTERVAL_MS: int(5000, 100),
   WORKER_STALE_AFTER_MS: int(60000, 1000),
 
+  // Operations
+  /** Bearer token for GET /metrics (API) and the worker's metrics port; unset: metrics are not served. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** The worker's internal metrics port (0: off). */
+  WORKER_METRICS_PORT: int(9464, 0, 65535),
+  BULL_BOARD_ENABLED: bool.default(false),
+  BULL_BOARD_USER: z.string().min(1).optional(),
+  BULL_BOARD_PASSWORD: z.string().min(12).optional(),
+  /** 32 bytes, base64 or hex: encrypts webhook secrets at rest. Required to set a webhook secret. */
+  APP_ENCRYPTION_KEY: z.string().optional(),
+
   // Worker
   WORKER_CONCURRENCY_INGEST: int(2, 1, 64),
   WORKER_CONCURRENCY_EMBED: int(2, 1, 64),
@@ -132,6 +143,14 @@ export const configSchema = z.object({
     'developer.mozilla.org',
     'realpython.com',
   ]),
+}).superRefine((c, ctx) => {
+  if (c.BULL_BOARD_ENABLED && (!c.BULL_BOARD_USER || !c.BULL_BOARD_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['BULL_BOARD_PASSWORD'], message: 'BULL_BOARD_ENABLED needs BULL_BOARD_USER and BULL_BOARD_PASSWORD' });
+  }
+  if (c.APP_ENCRYPTION_KEY !== undefined) {
+    const raw = /^[0-9a-fA-F]{64}$/.test(c.APP_ENCRYPTION_KEY) ? Buffer.from(c.APP_ENCRYPTION_KEY, 'hex') : Buffer.from(c.APP_ENCRYPTION_KEY, 'base64');
+    if (raw.length !== 32) ctx.addIssue({ code: 'custom', path: ['APP_ENCRYPTION_KEY'], message: 'must be 32 bytes, as 64 hex characters or base64' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -2,12 +2,16 @@
 import type { PrismaClient } from './client.js';
 import { newId } from './ids.js';
 import type { CostRecorder, CostRow } from '../providers/http/cost.js';
+import { metrics } from '../metrics/index.js';
 
 export type ProviderKind = 'embedding' | 'llm' | 'transcription';
 
 export function dbCostRecorder(prisma: PrismaClient, kind: ProviderKind): CostRecorder {
   return {
     async record(row: CostRow) {
+      const m = metrics();
+      m.providerCalls.inc({ kind, provider: row.provider, model: row.model, status: row.success ? 'ok' : 'error' });
+      if (row.costUsd > 0) m.providerCost.inc({ kind, provider: row.provider, model: row.model }, row.costUsd);
       await prisma.providerCall.create({
         data: {
           id: newId(),
