@@ -18,45 +18,10 @@ import {
   type InventoryDifference,
   type InventoryKind,
 } from '../shared/src/db/migrate/catalog-inventory.js';
+import { HAND_WRITTEN } from '../shared/src/db/migrate/hand-written.js';
 import { createScratchDb, runMigrate, SCHEMA_PATH, type ScratchDb } from '../test/support/migrate.js';
 
-interface HandWritten {
-  kind: InventoryKind;
-  /** As in the inventory: "table.object" for columns, indexes, constraints and triggers. */
-  name: string;
-  /** Why schema.prisma cannot declare it (required: an entry without a reason is not reviewable). */
-  why: string;
-  /** Statements Prisma's diff (migrated database → schema.prisma) emits because of it. */
-  prismaDiff?: RegExp[];
-}
-
-// Objects the migrations create by hand-written SQL that schema.prisma cannot express. Keep each entry
-// next to its reason; the test fails on differences missing here and on entries whose object is gone.
-const HAND_WRITTEN: HandWritten[] = [
-  { kind: 'extension', name: 'vector', why: 'pgvector, created by the init migration; schema.prisma declares no extensions' },
-  {
-    kind: 'index',
-    name: 'material_chunks.material_chunks_embedding_hnsw_idx',
-    why: 'USING hnsw (embedding vector_cosine_ops): Prisma has no hnsw index type and would drop it',
-    prismaDiff: [/^DROP INDEX "material_chunks_embedding_hnsw_idx"$/],
-  },
-  {
-    kind: 'index',
-    name: 'material_chunks.material_chunks_fts_idx',
-    why: "GIN on to_tsvector('simple', text) for hybrid search: an expression index, invisible to Prisma",
-  },
-  // Shapes for the migrations to come (verified against this engine build):
-  // { kind: 'index', name: 'chunks.chunks_embedding_hnsw_idx',
-  //   why: 'USING hnsw (embedding vector_cosine_ops): Prisma has no hnsw index type and would drop it',
-  //   prismaDiff: [/^DROP INDEX "chunks_embedding_hnsw_idx"$/] },
-  // { kind: 'generated column', name: 'chunks.tsv',
-  //   why: "GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED: Prisma cannot declare generated columns",
-  //   prismaDiff: [/^ALTER TABLE "chunks" ALTER COLUMN "tsv" DROP DEFAULT$/] },
-  // { kind: 'index', name: 'chunks.chunks_content_fts_idx',
-  //   why: "GIN on to_tsvector('english', content): an expression index, invisible to Prisma" },
-  // Need no entry: Unsupported("vector(N)") / Unsupported("tsvector") columns and a GIN index on a plain
-  // tsvector column (@@index([tsv], type: Gin)) — Prisma creates and diffs those itself.
-];
+// HAND_WRITTEN (shared/src/db/migrate/hand-written.ts) lists, with reasons, what Prisma cannot express.
 
 const unexplainedStatements = (sql: string) =>
   splitPrismaScript(sql).filter((s) => !HAND_WRITTEN.some((h) => h.prismaDiff?.some((re) => re.test(s))));

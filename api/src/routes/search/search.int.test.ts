@@ -89,11 +89,17 @@ describe('POST /nodes/{id}/search', () => {
   });
 
   it('re-uploading the same text pays no embedding again (cache by model and text hash)', async () => {
-    const before = await api.deps.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM embedding_cache`;
-    const again = await alice.upload(lessonA.id, 'dicts-copy.md', LESSON_A);
-    await alice.waitForMaterial(again.body.id);
-    const after = await api.deps.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM embedding_cache`;
-    expect(Number(after[0]?.n)).toBe(Number(before[0]?.n));
+    const tenant = (await api.deps.prisma.materialNode.findUniqueOrThrow({ where: { id: lessonA.id } })).tenantId;
+    const embedCalls = () => api.deps.prisma.providerCall.count({ where: { tenantId: tenant, action: 'embed' } });
+    const fresh = `${LESSON_A}\n\nNote ${Date.now()}-${Math.random()}.`; // text no earlier run has embedded
+    const start = await embedCalls();
+    const first = await alice.upload(lessonA.id, 'dicts-new.md', fresh);
+    expect((await alice.waitForMaterial(first.body.id)).state).toBe('ready');
+    const afterFirst = await embedCalls();
+    expect(afterFirst).toBeGreaterThan(start); // the provider was called for the new text
+    const again = await alice.upload(lessonA.id, 'dicts-copy.md', fresh);
+    expect((await alice.waitForMaterial(again.body.id)).state).toBe('ready');
+    expect(await embedCalls()).toBe(afterFirst); // … and not again for the same text
   });
 });
 

@@ -6,6 +6,8 @@ import type { PoolConfig } from 'pg';
 import { AppError } from '../../errors/index.js';
 import { engineErrorMessage, engineErrorMigration, openSchemaEngine, type OpenEngine, type SchemaFile } from './engine.js';
 import { lockfileContent, readMigrationsList, slugMigrationName, writeMigration } from './migrations-dir.js';
+import { withoutHandWrittenDrops } from './hand-written.js';
+import { splitPrismaScript } from './catalog-inventory.js';
 
 export interface MigrateOptions {
   connection: PoolConfig;
@@ -113,7 +115,11 @@ export async function createMigration(
   if (!opts.empty) {
     const diff = await diffTargets('Creating a migration', opts, { tag: 'migrations', ...migrationsList }, opts.schema);
     if (diff === null) return null;
-    script = diff;
+    // Prisma would drop the hand-written objects it cannot express (HNSW, expression indexes): leave that out.
+    const kept = withoutHandWrittenDrops(diff);
+    for (const statement of kept.removed) opts.onLog?.(`left out (drops a hand-written object): ${statement}`);
+    if (!splitPrismaScript(kept.script).length) return null;
+    script = kept.script;
   }
   const name = migrationFolderName(slug, opts.now);
   const file = await writeMigration({ dir: opts.migrationsDir, name, script });
