@@ -16,7 +16,6 @@ import {
   key,
   splitPrismaScript,
   type InventoryDifference,
-  type InventoryKind,
 } from '../shared/src/db/migrate/catalog-inventory.js';
 import { HAND_WRITTEN } from '../shared/src/db/migrate/hand-written.js';
 import { createScratchDb, runMigrate, SCHEMA_PATH, type ScratchDb } from '../test/support/migrate.js';
