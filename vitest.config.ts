@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['{api,worker,shared,prisma,scripts,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'dist/**', 'var/**'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-file.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

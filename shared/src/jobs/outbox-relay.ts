@@ -1,4 +1,4 @@
-// Moves outbox entries to BullMQ. Safe to run in every API process at once: rows are claimed with
+// Moves outbox entries to BullMQ, in dependency order. Safe to run in every API process at once: rows are claimed with
 // FOR UPDATE SKIP LOCKED and deleted in the same transaction only after BullMQ accepted the job (job id = row
 // id, so a repeated add is a no-op). While Redis is away entries stay, with a growing back-off.
 import type { PrismaClient } from '../db/client.js';
@@ -10,11 +10,18 @@ const BATCH = 100;
 const MAX_BACKOFF_S = 30;
 
 export async function relayBatch(prisma: PrismaClient, queues: QueueSet, logger: Logger): Promise<number> {
+  if (!queues.isReady()) return 0; // nothing can be handed over: do not hold rows in a transaction meanwhile
   return prisma.$transaction(
     async (tx) => {
+      // A job is handed over only once every job it depends on is complete (dependencies are kept in
+      // Postgres, the source of truth, rather than in BullMQ flows that live only in Redis). A failed or
+      // cancelled dependency fails its dependents (job-status.ts), whose entries are then dropped below.
       const claimed = await tx.$queryRaw<{ id: bigint; job_id: string; attempts: number }[]>`
-        SELECT id, job_id::text AS job_id, attempts FROM job_outbox
-        WHERE next_attempt_at <= now() ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
+        SELECT o.id, o.job_id::text AS job_id, o.attempts FROM job_outbox o JOIN jobs j ON j.id = o.job_id
+        WHERE o.next_attempt_at <= now()
+          AND (j.status IN ('complete', 'failed', 'cancelled')
+               OR NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY (j.depends_on) AND d.status <> 'complete'))
+        ORDER BY o.id LIMIT ${BATCH} FOR UPDATE OF o SKIP LOCKED`;
       if (claimed.length === 0) return 0;
       const rows = await tx.job.findMany({ where: { id: { in: claimed.map((c) => c.job_id) } } });
       const byId = new Map(rows.map((r) => [r.id, r]));

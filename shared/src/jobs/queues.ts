@@ -19,13 +19,23 @@ export class QueueSet {
     return new QueueSet(createRedis(redisUrl, 'command', { commandTimeout: 5000 }), prefix);
   }
 
+  /** False while Redis is unreachable: BullMQ would wait for the connection instead of failing. */
+  isReady(): boolean {
+    return this.connection.status === 'ready';
+  }
+
   get(name: QueueName): Queue {
     return this.queues.get(name) as Queue;
   }
 
   /** Adds a job under its row id; adding an id that already exists is a no-op in BullMQ. */
   async add(def: JobDefinition, jobId: string, payload: unknown, priority = 0): Promise<void> {
-    await this.get(def.queue).add(def.name, payload, {
+    if (!this.isReady()) throw new Error('Redis is not connected');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('BullMQ add timed out')), 5000);
+    });
+    const added = this.get(def.queue).add(def.name, payload, {
       jobId,
       attempts: def.attempts,
       backoff: { type: 'exponential', delay: def.backoffMs },
@@ -33,6 +43,11 @@ export class QueueSet {
       removeOnComplete: { age: 3600, count: 5000 },
       removeOnFail: { age: 7 * 86400 },
     });
+    try {
+      await Promise.race([added, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

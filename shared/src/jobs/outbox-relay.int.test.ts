@@ -1,0 +1,85 @@
+// The relay hands jobs to BullMQ only after their dependencies completed, drops entries of finished jobs, and
+// keeps entries while Redis is unreachable.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../logger/index.js';
+import { createPrisma, type PrismaClient } from '../db/client.js';
+import { createTenant } from '../auth/tenants.service.js';
+import { enqueue } from './producer.js';
+import { jobs } from './definitions.js';
+import { QueueSet } from './queues.js';
+import { relayBatch } from './outbox-relay.js';
+import { finishUnsuccessfully } from './job-status.js';
+import { uniquePrefix } from '../../../test/support/api.js';
+import { startRedis } from '../../../test/support/processes.js';
+
+let prisma: PrismaClient;
+let queues: QueueSet;
+let tenantId: string;
+const logger = createLogger({ level: 'silent' });
+
+beforeAll(async () => {
+  const config = loadConfig();
+  prisma = createPrisma(config.DATABASE_URL, { poolMax: 4 });
+  queues = QueueSet.create(config.REDIS_URL, uniquePrefix('relay'));
+  tenantId = (await createTenant(prisma, 'relay')).id;
+});
+afterAll(async () => {
+  await queues?.close();
+  await prisma?.$disconnect();
+});
+
+const payload = () => ({ tenantId, materialId: '00000000-0000-7000-8000-000000000001' });
+const inBull = async (id: string) => (await queues.get('ingest').getJob(id)) !== undefined;
+const drain = async () => {
+  // Other test files relay their own entries too; loop until ours are gone or nothing moves.
+  for (let i = 0; i < 20 && (await relayBatch(prisma, queues, logger)) > 0; i++);
+};
+
+describe('outbox relay', () => {
+  it('waits for dependencies, then relays; drops entries of failed jobs', async () => {
+    const first = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload()));
+    const second = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload(), { dependsOn: [first.id] }));
+    await drain();
+    expect(await inBull(first.id)).toBe(true);
+    expect(await inBull(second.id)).toBe(false);
+    expect(await prisma.jobOutbox.count({ where: { jobId: second.id } })).toBe(1);
+
+    await prisma.job.update({ where: { id: first.id }, data: { status: 'complete' } });
+    await drain();
+    expect(await inBull(second.id)).toBe(true);
+
+    const a = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload()));
+    const b = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload(), { dependsOn: [a.id] }));
+    await prisma.jobOutbox.deleteMany({ where: { jobId: a.id } });
+    expect(await finishUnsuccessfully(prisma, a.id, 'failed', 'boom')).toEqual([b.id]);
+    await drain();
+    expect(await prisma.jobOutbox.count({ where: { jobId: b.id } })).toBe(0);
+    expect(await inBull(b.id)).toBe(false);
+    expect((await prisma.job.findUniqueOrThrow({ where: { id: b.id } })).errorMessage).toBe(`Dependency ${a.id} failed`);
+  });
+
+  it('keeps entries while Redis is away and hands them over once it is back', async () => {
+    const redis = await startRedis();
+    const own = QueueSet.create(redis.url, uniquePrefix('relay-down'));
+    try {
+      await redis.stop();
+      const job = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload()));
+      const started = Date.now();
+      for (let i = 0; i < 3; i++) expect(await relayBatch(prisma, own, logger)).toBe(0);
+      expect(Date.now() - started).toBeLessThan(2000); // fails fast, holds nothing
+      expect(await prisma.jobOutbox.count({ where: { jobId: job.id } })).toBe(1);
+      await redis.start();
+      await new Promise((r) => setTimeout(r, 1500)); // reconnect
+      for (let i = 0; i < 20 && (await prisma.jobOutbox.count({ where: { jobId: job.id } })) > 0; i++) {
+        await relayBatch(prisma, own, logger).catch(() => 0);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(await prisma.jobOutbox.count({ where: { jobId: job.id } })).toBe(0);
+      expect(await own.get('ingest').getJob(job.id)).toBeDefined();
+    } finally {
+      await own.close();
+      await redis.stop();
+    }
+  });
+});
