@@ -19,7 +19,7 @@ export function allowedExtensions(type: SourceType): readonly string[] {
 
 /**
  * What the bytes must look like for an extension. `text` formats have no magic number, so they are checked as
- * "not a known binary type"; zip-based office formats sniff as zip (file-type may also name them exactly).
+ * "not a known binary type" (or one of the textual types listed); zip-based office formats sniff as zip (file-type may also name them exactly).
  */
 export const EXPECTED_MIME: Record<string, { mimes: string[]; textual?: boolean }> = {
   mp4: { mimes: ['video/mp4', 'video/quicktime', 'video/x-m4v', 'audio/mp4'] },
@@ -34,7 +34,7 @@ export const EXPECTED_MIME: Record<string, { mimes: string[]; textual?: boolean 
   txt: { mimes: [], textual: true },
   html: { mimes: [], textual: true },
   htm: { mimes: [], textual: true },
-  vtt: { mimes: [], textual: true },
+  vtt: { mimes: ['text/vtt'], textual: true }, // file-type recognises the WEBVTT header
   srt: { mimes: [], textual: true },
 };
 

@@ -9,6 +9,7 @@ import { createEmbeddingProvider, withEmbeddingCache, type EmbeddingProvider } f
 import { createTranscriber, type Transcriber } from './transcription/index.js';
 import { priceTableSchema, type PriceTable } from './http/cost.js';
 import type { RetryPolicy } from './http/retry.js';
+import { createLlmProvider, type LlmProvider } from './llm/index.js';
 
 export function pricesFromConfig(config: Config): PriceTable {
   return priceTableSchema.parse(config.PROVIDER_PRICES);
@@ -60,6 +61,30 @@ export function transcriberFromConfig(config: Config, prisma: PrismaClient, logg
     retry: retryFromConfig(config),
     prices: pricesFromConfig(config),
     recorder: dbCostRecorder(prisma, 'transcription'),
+    logger,
+  });
+}
+
+export function llmProviderFromConfig(config: Config, prisma: PrismaClient, logger: Logger): LlmProvider {
+  const recorder = dbCostRecorder(prisma, 'llm');
+  if (config.LLM_PROVIDER === 'local') return createLlmProvider({ kind: 'local', recorder });
+  const chain = (specific: string[]) => (specific.length ? specific : config.LLM_MODELS);
+  return createLlmProvider({
+    kind: 'openai',
+    baseUrl: config.LLM_BASE_URL,
+    apiKey: config.LLM_API_KEY,
+    models: {
+      default: config.LLM_MODELS,
+      structuring: chain(config.LLM_MODELS_STRUCTURING),
+      reconcile: chain(config.LLM_MODELS_RECONCILE),
+      refine: chain(config.LLM_MODELS_REFINE),
+      review: chain(config.LLM_MODELS_REVIEW),
+    },
+    timeoutMs: config.LLM_TIMEOUT_MS,
+    maxRepairs: config.LLM_MAX_REPAIRS,
+    retry: retryFromConfig(config),
+    prices: pricesFromConfig(config),
+    recorder,
     logger,
   });
 }

@@ -80,7 +80,7 @@ export async function contentMatches(ext: string, head: Buffer): Promise<boolean
   const detected = await fileTypeFromBuffer(head);
   if (expected.textual) {
     // Text formats have no signature: refuse bytes that sniff as a known binary type or contain NULs.
-    return !detected && !head.includes(0);
+    return (!detected || expected.mimes.includes(detected.mime)) && !head.includes(0);
   }
   return !!detected && expected.mimes.includes(detected.mime);
 }

@@ -7,6 +7,7 @@ import type { EmbeddingProvider } from '../../../../shared/src/providers/embeddi
 import { ProviderError } from '../../../../shared/src/providers/http/provider-error.js';
 import { writeChunkEmbeddings } from '../../../../shared/src/db/vector/vector.repository.js';
 import type { JobContext } from '../../registry.js';
+import { revalidateMappingsFor } from '../../../../shared/src/db/slide-mappings.repository.js';
 
 const BATCH = 256;
 
@@ -37,10 +38,11 @@ export function embedMaterial(deps: { prisma: PrismaClient; embedder: EmbeddingP
     const [left] = await prisma.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM material_chunks WHERE material_id = ${m.id}::uuid AND embedding IS NULL`;
     if (Number(left?.n ?? 0) > 0) throw new Error('some chunks are still without an embedding');
-    await prisma.material.updateMany({
+    const { count } = await prisma.material.updateMany({
       where: { id: m.id, tenantId: m.tenantId, jobId: ctx.jobId },
       data: { state: 'ready', errorMessage: null },
     });
+    if (count) await revalidateMappingsFor(prisma, m.tenantId, m.id); // slide mappings waiting for this material
     return { embedded: pending.length };
   };
 }

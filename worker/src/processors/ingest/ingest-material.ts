@@ -16,6 +16,7 @@ import { isExtractionError } from '../../ingestion/extraction-error.js';
 import { chunkDocument } from '../../ingestion/chunker.js';
 import type { Transcriber } from '../../ingestion/transcriber.js';
 import type { JobContext } from '../../registry.js';
+import { revalidateMappingsFor } from '../../../../shared/src/db/slide-mappings.repository.js';
 import { fetchObject, fetchWebPage, type FetchedSource } from './fetch-source.js';
 
 export interface IngestDeps {
@@ -125,5 +126,6 @@ export function materialFailed(prisma: PrismaClient) {
       where: { id: payload.materialId, tenantId: payload.tenantId },
       data: { state: 'error', errorMessage: message },
     });
+    await revalidateMappingsFor(prisma, payload.tenantId, payload.materialId);
   };
 }

@@ -1,0 +1,82 @@
+// Structure snapshots and the data generation reads: a node with its ready materials and chunks, its children,
+// their latest snapshots, and the node fingerprint (materials' content hashes + children's fingerprints).
+import { createHash } from 'node:crypto';
+import type { Prisma, PrismaClient } from './client.js';
+import { newId } from './ids.js';
+import type { GenerationNode } from '../generation/generation-input.js';
+
+type Db = PrismaClient | Prisma.TransactionClient;
+export type StepType = 'generate' | 'reconcile' | 'refine';
+export type Mode = 'free' | 'guided';
+
+export async function latestSnapshot(db: Db, tenantId: string, nodeId: string, steps?: StepType[]) {
+  return db.structureSnapshot.findFirst({
+    where: { tenantId, nodeId, ...(steps ? { stepType: { in: steps } } : {}) },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+}
+
+export async function findReusable(db: Db, tenantId: string, nodeId: string, fingerprint: string, mode: Mode, step: StepType) {
+  return db.structureSnapshot.findFirst({
+    where: { tenantId, nodeId, nodeFingerprint: fingerprint, mode, stepType: step },
+    orderBy: { createdAt: 'desc' },
+  });
+}
+
+export async function saveSnapshot(
+  db: Db,
+  s: { tenantId: string; nodeId: string; mode: Mode; step: StepType; fingerprint: string; structure: unknown; serviceCall: unknown; jobId: string | null },
+) {
+  return db.structureSnapshot.create({
+    data: {
+      id: newId(),
+      tenantId: s.tenantId,
+      nodeId: s.nodeId,
+      mode: s.mode,
+      stepType: s.step,
+      nodeFingerprint: s.fingerprint,
+      structure: s.structure as Prisma.InputJsonValue,
+      serviceCall: s.serviceCall as Prisma.InputJsonValue,
+      jobId: s.jobId,
+    },
+  });
+}
+
+/** The node with its own ready materials (chunks in order) and its children (titles only, in order). */
+export async function loadGenerationNode(db: Db, tenantId: string, nodeId: string): Promise<GenerationNode | null> {
+  const node = await db.materialNode.findFirst({ where: { id: nodeId, tenantId } });
+  if (!node) return null;
+  const [children, materials] = await Promise.all([
+    db.materialNode.findMany({ where: { tenantId, parentId: nodeId }, orderBy: [{ order: 'asc' }, { createdAt: 'asc' }] }),
+    db.material.findMany({
+      where: { tenantId, nodeId, state: 'ready' },
+      orderBy: [{ order: 'asc' }, { createdAt: 'asc' }],
+      include: { chunks: { orderBy: { ordinal: 'asc' }, select: { id: true, kind: true, text: true, metadata: true } } },
+    }),
+  ]);
+  return {
+    id: node.id,
+    title: node.title,
+    description: node.description,
+    learning_goal: node.learningGoal,
+    children: children.map((c) => ({ id: c.id, title: c.title, description: c.description, learning_goal: c.learningGoal, children: [], materials: [] })),
+    materials: materials.map((m) => ({
+      id: m.id,
+      filename: m.filename,
+      source_type: m.sourceType,
+      chunks: m.chunks.map((c) => ({ id: c.id, kind: c.kind, text: c.text, metadata: (c.metadata ?? {}) as Record<string, never> })),
+    })),
+  };
+}
+
+/** sha256 over the node's ready materials' content hashes and its children's fingerprints, in order. */
+export async function computeFingerprint(db: Db, tenantId: string, nodeId: string): Promise<string> {
+  const [materials, children] = await Promise.all([
+    db.material.findMany({ where: { tenantId, nodeId, state: 'ready' }, orderBy: { id: 'asc' }, select: { id: true, sha256: true, chunkCount: true } }),
+    db.materialNode.findMany({ where: { tenantId, parentId: nodeId }, orderBy: { id: 'asc' }, select: { id: true, nodeFingerprint: true, title: true } }),
+  ]);
+  const h = createHash('sha256');
+  for (const m of materials) h.update(`m:${m.id}:${m.sha256 ?? ''}:${m.chunkCount}\n`);
+  for (const c of children) h.update(`c:${c.id}:${c.nodeFingerprint ?? ''}:${c.title}\n`);
+  return h.digest('hex');
+}

@@ -1,0 +1,36 @@
+export {
+  CourseStructure,
+  courseStructureSchema,
+  courseStructureJsonSchema,
+  COURSE_STRUCTURE_SCHEMA_NAME,
+  LIMITS as STRUCTURE_LIMITS,
+  SourceRef,
+  Concept,
+  Exercise,
+  Lesson,
+  Module,
+  Timecode,
+  SlideRef,
+  Difficulty,
+  normalizeName,
+  structureTree,
+  structureStats,
+  StructureTreeNodeSchema,
+  type StructureTreeNode,
+  type StructureNodeType,
+} from './course-structure.js';
+export {
+  NodeSummarySchema,
+  walkNodes,
+  subtreeMaterials,
+  type NodeSummary,
+  type StructureContext,
+  type GenerationNode,
+  type GenerationMaterial,
+  type GenerationChunk,
+  type GenerationChunkMetadata,
+  type ChunkKind,
+  type MaterialSourceType,
+} from './generation-input.js';
+export { ServiceCallSchema, GenerationModeSchema, type ServiceCall, type GenerationMode } from './service-call.js';
+export { loadPrompt, listPrompts, latestPromptRef, parsePromptRef, promptRef, type Prompt } from './prompt-registry.js';
