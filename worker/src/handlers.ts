@@ -10,6 +10,10 @@ import { embedMaterial } from './processors/embed/embed-material.js';
 import { embeddingProviderFromConfig, transcriberFromConfig } from '../../shared/src/providers/from-config.js';
 import type { Transcriber } from './ingestion/transcriber.js';
 import { maintenanceSweep } from './processors/maintenance/sweep.js';
+import { checkSubmission, submissionFailed } from './processors/check/check-submission.js';
+import { deliverWebhookJob } from './processors/webhooks/deliver-webhook.js';
+import { generateNode, reconcileNode, refineNode } from './processors/generate/structure-steps.js';
+import { llmProviderFromConfig } from '../../shared/src/providers/from-config.js';
 
 export interface HandlerDeps {
   config: Config;
@@ -31,5 +35,17 @@ export function buildHandlers(deps: HandlerDeps): HandlerEntry[] {
     handle(jobs.ingestMaterial, ingestMaterial({ ...deps, transcriberFor }), onMaterialFailure),
     handle(jobs.embedMaterial, embedMaterial({ prisma: deps.prisma, embedder }), onMaterialFailure),
     handle(jobs.maintenanceSweep, maintenanceSweep(deps)),
+    handle(jobs.checkSubmission, checkSubmission({ ...deps, embedder }), { onFinalFailure: submissionFailed(deps.prisma) }),
+    handle(jobs.webhookDeliver, deliverWebhookJob(deps)),
+    ...structureHandlers(deps),
+  ];
+}
+
+function structureHandlers(deps: HandlerDeps): HandlerEntry[] {
+  const steps = { prisma: deps.prisma, llm: llmProviderFromConfig(deps.config, deps.prisma, deps.logger), contextTokens: deps.config.LLM_CONTEXT_TOKENS };
+  return [
+    handle(jobs.generateNode, generateNode(steps)),
+    handle(jobs.reconcileNode, reconcileNode(steps)),
+    handle(jobs.refineNode, refineNode(steps)),
   ];
 }

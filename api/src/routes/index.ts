@@ -6,6 +6,11 @@ import { materialRoutes } from './materials/materials.routes.js';
 import { jobRoutes } from './jobs/jobs.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
 import { searchRoutes } from './search/search.routes.js';
+import { structureRoutes } from './structure/structure.routes.js';
+import { slideMappingRoutes } from './structure/slide-mapping.routes.js';
+import { reportRoutes } from './reports/reports.routes.js';
+import { homeworkRoutes } from './homework/homework.routes.js';
+import { tenantRoutes } from './tenant/tenant.routes.js';
 
 export function apiRoutes(deps: AppDeps): RouteDef[] {
   const { config } = deps;
@@ -20,7 +25,12 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
       verifiedDomains: config.VERIFIED_DOMAINS,
     }),
     ...searchRoutes({ prisma: deps.prisma, embedder: deps.embedder, efSearch: config.SEARCH_EF_SEARCH }),
+    ...structureRoutes({ prisma: deps.prisma }),
+    ...slideMappingRoutes({ prisma: deps.prisma }),
     ...jobRoutes({ prisma: deps.prisma, queues: deps.queues }),
+    ...reportRoutes({ prisma: deps.prisma }),
     ...storageRoutes({ ...base, quotaBytes: config.TENANT_QUOTA_BYTES }),
+    ...homeworkRoutes({ ...base, maxBytes: config.HOMEWORK_MAX_BYTES, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
+    ...tenantRoutes({ prisma: deps.prisma, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, appEncryptionKey: config.APP_ENCRYPTION_KEY }),
   ];
 }

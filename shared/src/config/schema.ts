@@ -110,6 +110,20 @@ export const configSchema = z.object({
   TRANSCRIPTION_TIMEOUT_MS: int(600_000, 1000),
   TRANSCRIPTION_MAX_FILE_BYTES: int(26_214_400, 1024),
 
+  // LLM (structure generation; local: the deterministic heuristic builder; openai: any OpenAI-compatible API)
+  LLM_PROVIDER: z.enum(['local', 'openai']).default('local'),
+  LLM_BASE_URL: url(['http:', 'https:']).default('https://api.openai.com/v1'),
+  LLM_API_KEY: z.string().optional(),
+  /** Fallback chain for every action, comma-separated (first model first). */
+  LLM_MODELS: list.default(['gpt-4o-mini']),
+  LLM_MODELS_STRUCTURING: list.default([]),
+  LLM_MODELS_RECONCILE: list.default([]),
+  LLM_MODELS_REFINE: list.default([]),
+  LLM_MODELS_REVIEW: list.default([]),
+  LLM_TIMEOUT_MS: int(120_000, 1000),
+  LLM_MAX_REPAIRS: int(2, 0, 10),
+  LLM_CONTEXT_TOKENS: int(12_000, 500),
+
   // Provider calls (retry policy and prices for the cost report)
   PROVIDER_MAX_ATTEMPTS: int(5, 1, 20),
   PROVIDER_RETRY_BASE_MS: int(500, 1),
@@ -143,6 +157,18 @@ export const configSchema = z.object({
     'developer.mozilla.org',
     'realpython.com',
   ]),
+
+  // Homework checking (check) and webhooks
+  /** Largest homework file accepted by POST /homework/submit (413 above it, enforced while streaming). */
+  HOMEWORK_MAX_BYTES: int(10 * 1024 * 1024, 1),
+  /** local: deterministic, offline reviewer (an `openai` reviewer through the LLM layer can be added later). */
+  REVIEW_PROVIDER: z.enum(['local']).default('local'),
+  /** One webhook delivery attempt's time budget (connect + answer). */
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  /** Attempts per delivery (408/429/5xx/timeouts are retried; API.md wants at least 5 over ≥ 10 minutes). */
+  WEBHOOK_MAX_ATTEMPTS: int(8, 1, 20),
+  /** First retry delay; doubles per attempt (capped at 1 h). 60 s × 2^n gives 1, 2, 4, 8 … minutes. */
+  WEBHOOK_BACKOFF_BASE_MS: int(60_000, 10),
 }).superRefine((c, ctx) => {
   if (c.BULL_BOARD_ENABLED && (!c.BULL_BOARD_USER || !c.BULL_BOARD_PASSWORD)) {
     ctx.addIssue({ code: 'custom', path: ['BULL_BOARD_PASSWORD'], message: 'BULL_BOARD_ENABLED needs BULL_BOARD_USER and BULL_BOARD_PASSWORD' });

@@ -40,6 +40,62 @@ export const jobs = {
     attempts: 5,
     backoffMs: 5000,
   }),
+  /** Reviews a homework submission (unpack → retrieve course chunks → review); enqueues its webhook. */
+  checkSubmission: defineJob({
+    name: 'check.submission',
+    queue: 'check',
+    jobType: 'check',
+    schema: z.object({ ...tenantScoped, submissionId: z.uuid() }),
+    attempts: 3,
+    backoffMs: 5000,
+  }),
+  /**
+   * One webhook delivery (X-CS-Delivery = deliveryId, stable across its attempts). `attempts` is an upper bound:
+   * the handler gives up after WEBHOOK_MAX_ATTEMPTS and sets each retry's delay itself (WEBHOOK_BACKOFF_BASE_MS,
+   * Retry-After); backoffMs is only the fallback schedule.
+   */
+  webhookDeliver: defineJob({
+    name: 'webhook.deliver',
+    queue: 'webhooks',
+    jobType: 'webhook',
+    schema: z.object({
+      ...tenantScoped,
+      submissionId: z.uuid(),
+      deliveryId: z.uuid(),
+      event: z.enum(['reviewed', 'failed']),
+      /** When the event happened: the payload's `timestamp`, so every attempt sends the same bytes. */
+      occurredAt: z.iso.datetime(),
+    }),
+    attempts: 20,
+    backoffMs: 60_000,
+  }),
+  /** Builds a node's structure from its materials and its children's summaries (bottom-up). */
+  generateNode: defineJob({
+    name: 'generate.node',
+    queue: 'generate',
+    jobType: 'generate',
+    schema: z.object({ ...tenantScoped, nodeId: z.uuid(), mode: z.enum(['free', 'guided']) }),
+    attempts: 6,
+    backoffMs: 3000,
+  }),
+  /** Aligns a node's structure with its parent's and siblings' (top-down after generation or refinement). */
+  reconcileNode: defineJob({
+    name: 'reconcile.node',
+    queue: 'generate',
+    jobType: 'reconcile',
+    schema: z.object({ ...tenantScoped, nodeId: z.uuid(), mode: z.enum(['free', 'guided']) }),
+    attempts: 3,
+    backoffMs: 3000,
+  }),
+  /** Improves a node's latest structure in its context. */
+  refineNode: defineJob({
+    name: 'refine.node',
+    queue: 'generate',
+    jobType: 'refine',
+    schema: z.object({ ...tenantScoped, nodeId: z.uuid(), mode: z.enum(['free', 'guided']) }),
+    attempts: 3,
+    backoffMs: 3000,
+  }),
   /** Periodic sweeps; `task` names which one. */
   maintenanceSweep: defineJob({
     name: 'maintenance.sweep',

@@ -1,0 +1,209 @@
+// POST /homework/submit: multipart parsed with busboy while the file part streams into S3 (lib-storage through
+// shared/src/storage/upload-stream), hashed and counted on the way; never the whole file in memory or on disk.
+// The object key needs only the tenant, a fresh submission id and the file name, so fields may come before or
+// after the file; they are validated once the body has been read (the caller deletes the object on any refusal).
+// Before a byte is stored: the extension must be a homework extension and the first bytes must look like it.
+import busboy from 'busboy';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Request } from 'express';
+import { fileTypeFromBuffer } from 'file-type';
+import { PassThrough, type Readable } from 'node:stream';
+import { AppError, invalid } from '../../../../shared/src/errors/index.js';
+import { newId } from '../../../../shared/src/db/ids.js';
+import { deleteObject, homeworkObjectKey, safeFilename, uploadStream } from '../../../../shared/src/storage/index.js';
+import {
+  HOMEWORK_EXTENSIONS,
+  homeworkExtensionOf,
+  homeworkFileKind,
+  isHomeworkExtension,
+  type HomeworkFileKind,
+} from '../../../../shared/src/review/extensions.js';
+
+const SNIFF_BYTES = 4100;
+const MULTIPART_OVERHEAD = 512 * 1024; // the text fields (criteria up to 100 × 2000 characters) besides the file
+const TEXTUAL_MIMES = new Set(['application/xml', 'text/xml', 'image/svg+xml']);
+
+export interface StoredHomework {
+  submissionId: string;
+  key: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface ParsedSubmission {
+  fields: Record<string, string>;
+  file: StoredHomework | null;
+}
+
+const CONTENT_TYPE: Record<HomeworkFileKind, string> = {
+  text: 'text/plain; charset=utf-8',
+  zip: 'application/zip',
+  gzip: 'application/gzip',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pdf: 'application/pdf',
+};
+
+/** The first bytes of a stream and a stream that replays them followed by the rest (plain events: see materials). */
+async function peek(stream: Readable, n: number): Promise<{ head: Buffer; body: Readable }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= n) {
+        stream.pause();
+        cleanup();
+        resolve();
+      }
+    };
+    const onEnd = () => {
+      ended = true;
+      cleanup();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+  });
+  const head = Buffer.concat(chunks);
+  const body = new PassThrough();
+  body.write(head);
+  if (ended) body.end();
+  else {
+    stream.on('error', (err) => body.destroy(err));
+    stream.pipe(body);
+  }
+  return { head, body };
+}
+
+const startsWith = (head: Buffer, ...magic: number[][]) => magic.some((m) => m.every((b, i) => head[i] === b));
+
+/** Do the first bytes look like what the extension claims? Refuses e.g. an executable named .py. */
+export async function homeworkContentMatches(kind: HomeworkFileKind, head: Buffer): Promise<boolean> {
+  switch (kind) {
+    case 'zip':
+    case 'docx':
+      return startsWith(head, [0x50, 0x4b, 0x03, 0x04], [0x50, 0x4b, 0x05, 0x06]);
+    case 'gzip':
+      return startsWith(head, [0x1f, 0x8b]);
+    case 'pdf':
+      return head.subarray(0, 1024).includes('%PDF-');
+    case 'text': {
+      if (head.includes(0)) return false;
+      const detected = await fileTypeFromBuffer(head);
+      return !detected || TEXTUAL_MIMES.has(detected.mime);
+    }
+  }
+}
+
+export function checkHomeworkFilename(raw: string): { ext: string; kind: HomeworkFileKind } {
+  const ext = homeworkExtensionOf(raw);
+  if (!isHomeworkExtension(ext)) {
+    throw invalid(
+      ['body', 'file'],
+      `Extension ${ext ? `".${ext}"` : '(none)'} is not allowed for homework (allowed: ${HOMEWORK_EXTENSIONS.join(', ')})`,
+      'extension_not_allowed',
+    );
+  }
+  return { ext, kind: homeworkFileKind(ext) };
+}
+
+export async function parseHomeworkUpload(
+  req: Request,
+  ctx: { s3: S3Client; bucket: string; tenantId: string },
+  maxBytes: number,
+): Promise<ParsedSubmission> {
+  if (!req.is('multipart/form-data')) throw invalid(['body'], 'Expected a multipart/form-data body', 'content_type');
+  const overLimit = () => new AppError('payload_too_large', `File exceeds the homework limit of ${maxBytes} bytes`);
+  const declared = Number(req.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) throw overLimit();
+
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: req.headers,
+      limits: { files: 1, fields: 20, fieldSize: 400 * 1024, fieldNameSize: 100, parts: 30 },
+      defParamCharset: 'utf8',
+    });
+  } catch {
+    throw invalid(['body'], 'Malformed multipart/form-data body', 'multipart_invalid');
+  }
+
+  const fields: Record<string, string> = {};
+  const abort = new AbortController();
+  let fileWork: Promise<StoredHomework> | null = null;
+
+  const done = new Promise<void>((resolve, reject) => {
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) return reject(invalid(['body', name], 'Field value too long', 'string_too_long'));
+      fields[name] = value;
+    });
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file' || fileWork) {
+        stream.resume();
+        return reject(invalid(['body', name], 'Only one file part named "file" is accepted'));
+      }
+      const work = (async () => {
+        const filename = safeFilename(info.filename || '');
+        const { kind } = checkHomeworkFilename(info.filename || '');
+        const { head, body } = await peek(stream, SNIFF_BYTES);
+        if (head.length === 0) throw invalid(['body', 'file'], 'File is empty', 'file_empty');
+        if (!(await homeworkContentMatches(kind, head))) {
+          throw invalid(['body', 'file'], `File content does not match its "${filename}" extension`, 'content_mismatch');
+        }
+        const submissionId = newId();
+        const key = homeworkObjectKey(ctx.tenantId, submissionId, filename);
+        const contentType = CONTENT_TYPE[kind];
+        const result = await uploadStream({
+          client: ctx.s3,
+          bucket: ctx.bucket,
+          key,
+          body,
+          contentType,
+          maxBytes,
+          expectedSize: Number.isFinite(declared) ? Math.min(declared, maxBytes) : undefined,
+          signal: abort.signal,
+        }).catch((err: unknown) => {
+          throw err instanceof AppError && err.code === 'payload_too_large' ? overLimit() : err;
+        });
+        return { submissionId, key, filename, contentType, sizeBytes: result.sizeBytes, sha256: result.sha256 };
+      })();
+      work.catch((err: unknown) => {
+        stream.resume(); // whatever happened to the upload, the rest of the part must not stall busboy
+        reject(err);
+      });
+      fileWork = work;
+    });
+    bb.on('partsLimit', () => reject(invalid(['body'], 'Too many parts')));
+    bb.on('fieldsLimit', () => reject(invalid(['body'], 'Too many fields')));
+    bb.on('filesLimit', () => reject(invalid(['body'], 'Only one file is accepted')));
+    bb.on('error', () => reject(invalid(['body'], 'Malformed multipart/form-data body', 'multipart_invalid')));
+    bb.on('close', () => resolve());
+    req.on('aborted', () => reject(new AppError('validation_error', [{ loc: ['body'], msg: 'Request aborted', type: 'aborted' }])));
+  });
+
+  req.pipe(bb);
+  try {
+    await done;
+    return { fields, file: fileWork ? await fileWork : null };
+  } catch (err) {
+    req.unpipe(bb);
+    abort.abort(); // an upload still running is aborted and cleaned up by uploadStream
+    const settled = fileWork ? await (fileWork as Promise<StoredHomework>).catch(() => null) : null;
+    if (settled) await deleteObject({ client: ctx.s3, bucket: ctx.bucket, key: settled.key }).catch(() => undefined);
+    throw err;
+  }
+}

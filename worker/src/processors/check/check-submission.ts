@@ -1,0 +1,140 @@
+// check.submission: stored file → temp file → unpack (limits; docx/pdf in a child process) → embed the submission
+// → the lesson's closest course chunks + key concepts → review (local reviewer) → Markdown. The review, the status
+// `reviewed`, the student's language and the webhook job are written in one transaction.
+// Idempotent: a submission that is already reviewed, delivered or failed is left alone, and the final write only
+// applies while the submission is still received/processing, so a retry after a crash adds no second webhook.
+// A SubmissionError (unsafe archive, wrong encoding, too much text …) is permanent: UnrecoverableError, and the
+// failure hook marks the submission failed with that reason and enqueues a `failed` webhook.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnrecoverableError } from 'bullmq';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
+import type { Config } from '../../../../shared/src/config/index.js';
+import type { Logger } from '../../../../shared/src/logger/index.js';
+import type { EmbeddingProvider } from '../../../../shared/src/providers/embeddings/index.js';
+import { ProviderError } from '../../../../shared/src/providers/http/provider-error.js';
+import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
+import { unpackSubmission } from '../../review/unpack.js';
+import { isSubmissionError } from '../../review/submission-error.js';
+import { reviewLocally } from '../../review/local-reviewer.js';
+import { renderReviewMarkdown } from '../../review/review-markdown.js';
+import type { SubmissionFile } from '../../review/unpack-types.js';
+import type { JobContext } from '../../registry.js';
+import { fetchObject } from '../ingest/fetch-source.js';
+import { enqueueSubmissionWebhook } from '../webhooks/enqueue-webhook.js';
+import { DEFAULT_RETRIEVAL, lessonConcepts, retrieveReferences } from './review-context.js';
+
+export interface CheckDeps {
+  prisma: PrismaClient;
+  s3: S3Client;
+  config: Config;
+  logger: Logger;
+  embedder: EmbeddingProvider;
+}
+
+/** Characters of the submission (after task and criteria) embedded as the retrieval query. */
+const QUERY_CHARS = 8000;
+const DEFAULT_LANGUAGE = 'en';
+const OPEN: ('received' | 'processing')[] = ['received', 'processing'];
+
+function retrievalQuery(files: SubmissionFile[], task: string | null, criteria: string[]): string {
+  const text = [task ?? '', ...criteria, ...files.map((f) => f.text)].filter((s) => s.trim()).join('\n');
+  return text.slice(0, QUERY_CHARS);
+}
+
+export function checkSubmission(deps: CheckDeps) {
+  return async (payload: { tenantId: string; submissionId: string }, ctx: JobContext) => {
+    const { prisma, config } = deps;
+    const sub = await prisma.submission.findFirst({
+      where: { id: payload.submissionId, tenantId: payload.tenantId },
+      include: { student: { select: { lastLanguage: true } } },
+    });
+    if (!sub) throw new UnrecoverableError('Submission no longer exists');
+    if (!OPEN.includes(sub.status as 'received')) return { skipped: sub.status };
+    await prisma.submission.updateMany({ where: { id: sub.id, status: 'received' }, data: { status: 'processing' } });
+
+    const dir = await mkdtemp(join(tmpdir(), 'cs-check-'));
+    try {
+      const source = await fetchObject(deps.s3, config.S3_BUCKET, sub.s3Key, dir, config.HOMEWORK_MAX_BYTES);
+      await ctx.progress(10);
+      let files: SubmissionFile[];
+      try {
+        ({ files } = await unpackSubmission(source.path, {
+          filename: sub.originalFilename,
+          extractDocument: (path, o) =>
+            extractInSubprocess(path, { filename: o.filename, ...(o.limits ? { limits: o.limits } : {}), timeoutMs: config.EXTRACTION_TIMEOUT_MS }),
+        }));
+      } catch (err) {
+        if (isSubmissionError(err)) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      await ctx.progress(30);
+
+      let vector: number[];
+      try {
+        [vector] = (await deps.embedder.embed([retrievalQuery(files, sub.taskDescription, sub.criteria)], {
+          tenantId: sub.tenantId,
+          jobId: ctx.jobId,
+          action: 'check',
+        })) as [number[]];
+      } catch (err) {
+        if (err instanceof ProviderError && err.permanent) throw new UnrecoverableError(`embedding provider refused: ${err.message}`);
+        throw err;
+      }
+      const target = { nodeId: sub.nodeId, courseNodeId: sub.courseNodeId };
+      const references = await retrieveReferences(prisma, sub.tenantId, target, vector, { ...DEFAULT_RETRIEVAL, efSearch: config.SEARCH_EF_SEARCH });
+      const concepts = await lessonConcepts(prisma, sub.tenantId, target);
+      await ctx.progress(60);
+      if (await ctx.isCancelled()) return { cancelled: true };
+
+      const language = sub.responseLanguage ?? sub.student.lastLanguage ?? DEFAULT_LANGUAGE;
+      const review = reviewLocally({
+        files,
+        taskDescription: sub.taskDescription,
+        criteria: sub.criteria,
+        concepts,
+        references,
+        responseLanguage: language,
+      });
+      const markdown = renderReviewMarkdown(review);
+
+      const written = await prisma.$transaction(async (tx) => {
+        const n = await tx.submission.updateMany({
+          where: { id: sub.id, status: { in: OPEN } },
+          data: {
+            status: 'reviewed',
+            review: review as unknown as Prisma.InputJsonValue,
+            score: review.score,
+            reviewMarkdown: markdown,
+            responseLanguage: review.response_language,
+            failureReason: null,
+          },
+        });
+        if (n.count === 0) return false;
+        if (sub.responseLanguage) await tx.student.update({ where: { id: sub.studentId }, data: { lastLanguage: sub.responseLanguage } });
+        await enqueueSubmissionWebhook(tx, sub, 'reviewed');
+        return true;
+      });
+      return { reviewed: written, score: review.score, files: files.length, references: references.length };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** After the last attempt (or a permanent failure): the submission shows the reason; a `failed` webhook follows. */
+export function submissionFailed(prisma: PrismaClient) {
+  return async (payload: { tenantId: string; submissionId: string }, message: string) => {
+    await prisma.$transaction(async (tx) => {
+      const sub = await tx.submission.findFirst({ where: { id: payload.submissionId, tenantId: payload.tenantId } });
+      if (!sub) return;
+      const n = await tx.submission.updateMany({
+        where: { id: sub.id, status: { in: OPEN } },
+        data: { status: 'failed', failureReason: message },
+      });
+      if (n.count === 1) await enqueueSubmissionWebhook(tx, sub, 'failed');
+    });
+  };
+}
