@@ -11,7 +11,6 @@ import { checkAgainstMaterials } from '../../../../shared/src/db/slide-mappings.
 import { NodeIdParams } from '../nodes/nodes.schemas.js';
 import { getNode } from '../nodes/nodes.service.js';
 
-const Timecode = z.union([z.number(), z.string()]);
 const MappingInput = z.object({
   presentation_materialentry_id: z.unknown(),
   video_materialentry_id: z.unknown(),
