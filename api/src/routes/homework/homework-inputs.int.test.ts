@@ -6,6 +6,7 @@ import { startTestApi, uniquePrefix, type TestApi } from '../../../../test/suppo
 import { addKey, createTestTenant } from '../../../../test/support/tenants.js';
 import { Client } from '../../../../test/support/flow.js';
 import { homeworkEnv, submit, tenantFootprint } from '../../../../test/support/homework.js';
+import type { Json } from '../../../../test/support/http.js';
 
 let api: TestApi;
 let strict: TestApi; // ALLOW_PRIVATE_TARGETS=false and no APP_ENCRYPTION_KEY
@@ -62,7 +63,7 @@ async function raw(client: Client, method: string, path: string, body: string, c
     headers: { 'X-API-Key': client.key, 'content-type': contentType },
     body,
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Json };
 }
 
 const locs = (body: { detail?: unknown }) => (body.detail as { loc: (string | number)[] }[]).map((d) => d.loc.join('.'));

@@ -18,6 +18,7 @@ import {
 } from '../../../../test/support/homework.js';
 import type { LocalServer } from '../../../../shared/src/net/local-server.test-support.js';
 import { verifySignature } from '../../../../shared/src/webhooks/index.js';
+import { listPrefix, tenantPrefix } from '../../../../shared/src/storage/index.js';
 import { parseEvidence } from '../../../../worker/src/review/evidence.js';
 import type { WorkerRuntime } from '../../../../worker/src/runtime.js';
 
@@ -31,7 +32,8 @@ let secret: string;
 const receivers: LocalServer[] = [];
 
 beforeAll(async () => {
-  api = await startTestApi({ BULLMQ_PREFIX: uniquePrefix('homework'), ...homeworkEnv() });
+  // Five attempts (API.md's minimum) 100, 200, 400, 800 ms apart: the whole schedule runs in a test.
+  api = await startTestApi({ BULLMQ_PREFIX: uniquePrefix('homework'), ...homeworkEnv({ WEBHOOK_MAX_ATTEMPTS: '5', WEBHOOK_BACKOFF_BASE_MS: '100' }) });
   worker = await startTestWorker(api.config);
   const t = await createTestTenant(api.deps.prisma);
   tenantId = t.tenant.id;
@@ -172,6 +174,24 @@ describe('submit → review → signed webhook', () => {
     expect(s.deliveries).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', http_status: 410, error: 'receiver answered HTTP 410' })]);
   });
 
+  it('a receiver that keeps answering 503 gets WEBHOOK_MAX_ATTEMPTS attempts, then the delivery fails', async () => {
+    const hook = await receiver([503]);
+    const r = await submit(checker, lesson(), TWO_OF_THREE, { student: 'down-student', criteria: CRITERIA, webhookUrl: hook.origin });
+    const hookJob = await waitForWebhookJob(r.body.submission_id);
+    const job = await checker.waitForJob(hookJob);
+    expect(job).toMatchObject({ status: 'failed', attempts: 5, job_type: 'webhook' });
+    expect(job.error_message).toMatch(/after 5 attempts/);
+    expect(hook.requests).toHaveLength(5);
+    expect(new Set(hook.requests.map((q) => q.headers['x-cs-delivery'])).size).toBe(1);
+    const s = (await checker.get(`/homework/submissions/${r.body.submission_id}`)).body;
+    expect(s.status).toBe('reviewed');
+    expect(s.deliveries.map((d: { outcome: string }) => d.outcome)).toEqual(['retry', 'retry', 'retry', 'retry', 'failed']);
+    expect(s.deliveries[4].error).toMatch(/HTTP 503 \(gave up after 5 attempts\)/);
+    // Exponential: each gap at least the scheduled delay (100, 200, 400, 800 ms).
+    const times = s.deliveries.map((d: { created_at: string }) => Date.parse(d.created_at));
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(100 * 2 ** (i - 1) - 20);
+  });
+
   it('a tenant without a webhook secret gets no unsigned delivery: the attempt fails with the reason', async () => {
     const other = await createTestTenant(api.deps.prisma);
     const client = new Client(api.url, other.key);
@@ -217,14 +237,30 @@ describe('duplicates', () => {
     const again = await submit(checker, lesson(), file, { student: 'dup-student', criteria: ['something else'], filename: 'other.py' });
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ submission_id: first.body.submission_id, student_id: first.body.student_id, job_id: first.body.job_id, duplicate: true });
-    const keys = await api.deps.prisma.submission.findMany({ where: { tenantId, student: { externalId: 'dup-student' } } });
-    expect(keys).toHaveLength(1);
+    const dupRows = await api.deps.prisma.submission.findMany({ where: { tenantId, student: { externalId: 'dup-student' } } });
+    expect(dupRows).toHaveLength(1);
     // Another student, or another lesson, with the same file is a new submission.
     const otherStudent = await submit(checker, lesson(), file, { student: 'dup-student-2' });
     expect(otherStudent.body.duplicate).toBe(false);
     const otherNode = await submit(checker, { course: course.course, node: course.loops }, file, { student: 'dup-student' });
     expect(otherNode.body.duplicate).toBe(false);
     expect(otherNode.body.student_id).toBe(first.body.student_id);
+    // Every stored object belongs to a submission: the duplicate's object is gone.
+    const keys: string[] = [];
+    for await (const o of listPrefix({ client: api.deps.s3, bucket: api.config.S3_BUCKET, prefix: `${tenantPrefix(tenantId)}homework/` })) keys.push(o.key);
+    const rows = await api.deps.prisma.submission.findMany({ where: { tenantId }, select: { s3Key: true } });
+    expect(keys.sort()).toEqual(rows.map((r) => r.s3Key).sort());
+  });
+
+  it('fields may follow the file part', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['print("fields last")\n']), 'late.py');
+    form.append('student_external_id', 'late-fields');
+    form.append('course_node_id', course.course);
+    form.append('node_id', course.functions);
+    const r = await checker.req('POST', '/homework/submit', form);
+    expect(r.status).toBe(202);
+    expect((await waitForSubmission(checker, r.body.submission_id, ['reviewed', 'failed'])).original_filename).toBe('late.py');
   });
 
   it('20 concurrent identical submissions → one submission, 19 duplicates, one object in S3', async () => {

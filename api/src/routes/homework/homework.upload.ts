@@ -20,7 +20,9 @@ import {
 } from '../../../../shared/src/review/extensions.js';
 
 const SNIFF_BYTES = 4100;
-const MULTIPART_OVERHEAD = 512 * 1024; // the text fields (criteria up to 100 × 2000 characters) besides the file
+// The text fields besides the file: criteria (up to 100 × 2000 characters, UTF-8) fit one field of FIELD_BYTES.
+const FIELD_BYTES = 768 * 1024;
+const MULTIPART_OVERHEAD = 2 * 1024 * 1024;
 const TEXTUAL_MIMES = new Set(['application/xml', 'text/xml', 'image/svg+xml']);
 
 export interface StoredHomework {
@@ -135,7 +137,7 @@ export async function parseHomeworkUpload(
   try {
     bb = busboy({
       headers: req.headers,
-      limits: { files: 1, fields: 20, fieldSize: 400 * 1024, fieldNameSize: 100, parts: 30 },
+      limits: { files: 1, fields: 12, fieldSize: FIELD_BYTES, fieldNameSize: 100, parts: 20 },
       defParamCharset: 'utf8',
     });
   } catch {

@@ -68,6 +68,12 @@ export async function cancelJob(deps: JobServiceDeps, tenantId: string, id: stri
         data: { state: 'error', errorMessage: 'Ingestion cancelled' },
       });
     }
+    if (job.subjectId && job.jobType === 'check') {
+      await tx.submission.updateMany({
+        where: { id: job.subjectId, tenantId, status: { in: ['received', 'processing'] } },
+        data: { status: 'failed', failureReason: 'Review cancelled' },
+      });
+    }
     await tx.jobOutbox.deleteMany({ where: { jobId: id } });
   });
   // Best effort: a waiting BullMQ job is removed; an active one sees the cancellation and stops.
