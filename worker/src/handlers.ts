@@ -35,7 +35,15 @@ export function buildHandlers(deps: HandlerDeps): HandlerEntry[] {
     handle(jobs.ingestMaterial, ingestMaterial({ ...deps, transcriberFor }), onMaterialFailure),
     handle(jobs.embedMaterial, embedMaterial({ prisma: deps.prisma, embedder }), onMaterialFailure),
     handle(jobs.maintenanceSweep, maintenanceSweep(deps)),
-    handle(jobs.checkSubmission, checkSubmission({ ...deps, embedder }), { onFinalFailure: submissionFailed(deps.prisma) }),
+    handle(
+      jobs.checkSubmission,
+      checkSubmission({
+        ...deps,
+        embedder,
+        reviewLlm: deps.config.REVIEW_PROVIDER === 'openai' ? llmProviderFromConfig(deps.config, deps.prisma, deps.logger, 'openai') : null,
+      }),
+      { onFinalFailure: submissionFailed(deps.prisma) },
+    ),
     handle(jobs.webhookDeliver, deliverWebhookJob(deps)),
     ...structureHandlers(deps),
   ];

@@ -162,7 +162,7 @@ export const configSchema = z.object({
   /** Largest homework file accepted by POST /homework/submit (413 above it, enforced while streaming). */
   HOMEWORK_MAX_BYTES: int(10 * 1024 * 1024, 1),
   /** local: deterministic, offline reviewer (an `openai` reviewer through the LLM layer can be added later). */
-  REVIEW_PROVIDER: z.enum(['local']).default('local'),
+  REVIEW_PROVIDER: z.enum(['local', 'openai']).default('local'),
   /** One webhook delivery attempt's time budget (connect + answer). */
   WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
   /** Attempts per delivery (408/429/5xx/timeouts are retried; API.md wants at least 5 over ≥ 10 minutes). */

@@ -65,9 +65,15 @@ export function transcriberFromConfig(config: Config, prisma: PrismaClient, logg
   });
 }
 
-export function llmProviderFromConfig(config: Config, prisma: PrismaClient, logger: Logger): LlmProvider {
+/** The LLM layer: LLM_PROVIDER decides unless a kind is forced (the homework reviewer's REVIEW_PROVIDER). */
+export function llmProviderFromConfig(
+  config: Config,
+  prisma: PrismaClient,
+  logger: Logger,
+  kind: 'local' | 'openai' = config.LLM_PROVIDER,
+): LlmProvider {
   const recorder = dbCostRecorder(prisma, 'llm');
-  if (config.LLM_PROVIDER === 'local') return createLlmProvider({ kind: 'local', recorder });
+  if (kind === 'local') return createLlmProvider({ kind: 'local', recorder });
   const chain = (specific: string[]) => (specific.length ? specific : config.LLM_MODELS);
   return createLlmProvider({
     kind: 'openai',

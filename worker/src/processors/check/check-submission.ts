@@ -19,6 +19,9 @@ import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
 import { unpackSubmission } from '../../review/unpack.js';
 import { isSubmissionError } from '../../review/submission-error.js';
 import { reviewLocally } from '../../review/local-reviewer.js';
+import { LlmReviewError, reviewWithLlm } from '../../review/llm-review.js';
+import type { LlmProvider } from '../../../../shared/src/providers/llm/index.js';
+import { loadPrompt } from '../../../../shared/src/generation/prompt-registry.js';
 import { renderReviewMarkdown } from '../../review/review-markdown.js';
 import type { SubmissionFile } from '../../review/unpack-types.js';
 import type { JobContext } from '../../registry.js';
@@ -32,6 +35,8 @@ export interface CheckDeps {
   config: Config;
   logger: Logger;
   embedder: EmbeddingProvider;
+  /** Set when REVIEW_PROVIDER=openai: reviews come from the model, post-processed by code. */
+  reviewLlm?: LlmProvider | null;
 }
 
 /** Characters of the submission (after task and criteria) embedded as the retrieval query. */
@@ -90,14 +95,8 @@ export function checkSubmission(deps: CheckDeps) {
       if (await ctx.isCancelled()) return { cancelled: true };
 
       const language = sub.responseLanguage ?? sub.student.lastLanguage ?? DEFAULT_LANGUAGE;
-      const review = reviewLocally({
-        files,
-        taskDescription: sub.taskDescription,
-        criteria: sub.criteria,
-        concepts,
-        references,
-        responseLanguage: language,
-      });
+      const input = { files, taskDescription: sub.taskDescription, criteria: sub.criteria, concepts, references, responseLanguage: language };
+      const review = deps.reviewLlm ? await reviewByModel(deps.reviewLlm, input, sub.tenantId, ctx.jobId) : reviewLocally(input);
       const markdown = renderReviewMarkdown(review);
 
       const written = await prisma.$transaction(async (tx) => {
@@ -137,4 +136,31 @@ export function submissionFailed(prisma: PrismaClient) {
       if (n.count === 1) await enqueueSubmissionWebhook(tx, sub, 'failed');
     });
   };
+}
+
+const REVIEW_PROMPT = 'review.v1';
+
+/**
+ * The model reviews; code keeps it honest (quotes must occur in the submission, the score is recomputed from the
+ * criteria). An unusable answer is retried by the job; a provider that refuses for good fails it.
+ */
+async function reviewByModel(llm: LlmProvider, input: Parameters<typeof reviewLocally>[0], tenantId: string, jobId: string) {
+  try {
+    return await reviewWithLlm(input, async (prompt, o) => {
+      const r = await llm.complete({
+        action: 'review',
+        schema: o.schema,
+        schemaName: o.schemaName,
+        system: loadPrompt(REVIEW_PROMPT).text,
+        user: prompt,
+        ctx: { tenantId, jobId },
+        promptRef: REVIEW_PROMPT,
+      });
+      return r.value;
+    });
+  } catch (err) {
+    if (err instanceof ProviderError && err.permanent) throw new UnrecoverableError(`review model refused: ${err.message}`);
+    if (err instanceof LlmReviewError) throw new Error(`the review model's answer was unusable: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
