@@ -8,8 +8,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'dist/**', 'var/**'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup-file.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000, // integration tests wait for real jobs; a loaded 2-core machine is slow
+    hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
     env: testEnv,

@@ -53,7 +53,7 @@ export class Client {
   }
 
   /** Polls a material until it is ready or in error (ingest, then embed). */
-  async waitForMaterial(id: string, timeoutMs = 30_000): Promise<Json> {
+  async waitForMaterial(id: string, timeoutMs = 90_000): Promise<Json> {
     return this.pollUntil(`/materials/${id}`, (m) => m?.state === 'ready' || m?.state === 'error', timeoutMs);
   }
 
@@ -69,7 +69,7 @@ export class Client {
     throw new Error(`timed out polling ${path}; last: ${JSON.stringify(last).slice(0, 500)}`);
   }
 
-  async waitForJob(jobId: string, timeoutMs = 30_000): Promise<Json> {
+  async waitForJob(jobId: string, timeoutMs = 90_000): Promise<Json> {
     return this.pollUntil(`/jobs/${jobId}`, (j) => ['complete', 'failed', 'cancelled'].includes(j?.status), timeoutMs);
   }
 }

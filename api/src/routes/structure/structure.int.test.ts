@@ -118,6 +118,16 @@ describe('generate', () => {
     expect(latest.body.items[0].step_type).toBe('refine');
   }, 90_000);
 
+  it('deleting the course takes its snapshots along', async () => {
+    const doomed = await course(alice, 'Doomed');
+    const plan = await alice.post(`/nodes/${doomed.root.id}/generate`, { mode: 'free' });
+    await waitAll(alice, [...plan.body.generation_jobs, ...plan.body.reconciliation_jobs]);
+    const ids = [doomed.root.id, ...doomed.lessons.map((l) => l.id)];
+    expect(await api.deps.prisma.structureSnapshot.count({ where: { nodeId: { in: ids } } })).toBeGreaterThan(0);
+    expect((await alice.del(`/nodes/${doomed.root.id}`)).status).toBe(204);
+    expect(await api.deps.prisma.structureSnapshot.count({ where: { nodeId: { in: ids } } })).toBe(0);
+  }, 120_000);
+
   it('the cost report sums this tenant\'s calls only', async () => {
     const r = await alice.get('/reports/cost');
     expect(r.status).toBe(200);
