@@ -137,11 +137,8 @@ export async function deleteNode(deps: NodeServiceDeps, tenantId: string, id: st
     await cancelSubjectJobs(tx, tenantId, materials.map((m) => m.id), 'Node deleted');
     const objectKeys = materials.flatMap((m) => (m.s3Key ? [m.s3Key] : []));
     await scheduleDeletions(tx, objectKeys);
-    // Rows keyed by node without a foreign key (they outlive a node's own row in no other way).
-    await tx.structureSnapshot.deleteMany({ where: { tenantId, nodeId: { in: ids } } });
-    await tx.slideMapping.deleteMany({ where: { tenantId, nodeId: { in: ids } } });
     await cancelSubjectJobs(tx, tenantId, ids, 'Node deleted'); // generation jobs of these nodes
-    await tx.materialNode.delete({ where: { id } }); // children, materials, chunks cascade
+    await tx.materialNode.delete({ where: { id } }); // children, materials, chunks, snapshots, mappings cascade
     await lockSiblings(tx, tenantId, node.parentId);
     await renumberSiblings(tx, tenantId, node.parentId);
     return objectKeys;
