@@ -4,10 +4,10 @@
 // after the file; they are validated once the body has been read (the caller deletes the object on any refusal).
 // Before a byte is stored: the extension must be a homework extension and the first bytes must look like it.
 import busboy from 'busboy';
+import { peek } from '../../http/stream-peek.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Request } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
-import { PassThrough, type Readable } from 'node:stream';
 import { AppError, invalid } from '../../../../shared/src/errors/index.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { deleteObject, homeworkObjectKey, safeFilename, uploadStream } from '../../../../shared/src/storage/index.js';
@@ -47,49 +47,6 @@ const CONTENT_TYPE: Record<HomeworkFileKind, string> = {
   pdf: 'application/pdf',
 };
 
-/** The first bytes of a stream and a stream that replays them followed by the rest (plain events: see materials). */
-async function peek(stream: Readable, n: number): Promise<{ head: Buffer; body: Readable }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let ended = false;
-  await new Promise<void>((resolve, reject) => {
-    const cleanup = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= n) {
-        stream.pause();
-        cleanup();
-        resolve();
-      }
-    };
-    const onEnd = () => {
-      ended = true;
-      cleanup();
-      resolve();
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    stream.on('data', onData);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
-  });
-  const head = Buffer.concat(chunks);
-  const body = new PassThrough();
-  body.write(head);
-  if (ended) body.end();
-  else {
-    stream.on('error', (err) => body.destroy(err));
-    stream.pipe(body);
-  }
-  return { head, body };
-}
 
 const startsWith = (head: Buffer, ...magic: number[][]) => magic.some((m) => m.every((b, i) => head[i] === b));
 

@@ -3,10 +3,10 @@
 // memory or on disk. Fields must precede the file part (as curl -F, requests and httpx send them), so the
 // source type is known before any byte is stored.
 import busboy from 'busboy';
+import { peek } from '../../http/stream-peek.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Request } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
-import { PassThrough, type Readable } from 'node:stream';
 import { AppError, invalid } from '../../../../shared/src/errors/index.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { materialObjectKey, safeFilename, uploadStream, deleteObject } from '../../../../shared/src/storage/index.js';
@@ -26,52 +26,6 @@ export interface UploadLimits {
   quotaRemaining: number;
 }
 
-/**
- * Reads the first bytes of a stream without consuming it for good: returns them and a stream that replays them
- * followed by the rest. (Breaking out of `for await` would destroy the source, hence plain events.)
- */
-async function peek(stream: Readable, n: number): Promise<{ head: Buffer; body: Readable }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let ended = false;
-  await new Promise<void>((resolve, reject) => {
-    const cleanup = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= n) {
-        stream.pause();
-        cleanup();
-        resolve();
-      }
-    };
-    const onEnd = () => {
-      ended = true;
-      cleanup();
-      resolve();
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    stream.on('data', onData);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
-  });
-  const head = Buffer.concat(chunks);
-  const body = new PassThrough();
-  body.write(head);
-  if (ended) body.end();
-  else {
-    stream.on('error', (err) => body.destroy(err));
-    stream.pipe(body);
-  }
-  return { head, body };
-}
 
 /** Does the content look like what the extension claims? Refuses e.g. an executable named .pdf. */
 export async function contentMatches(ext: string, head: Buffer): Promise<boolean> {
