@@ -7,7 +7,7 @@ import type { Config } from '../../shared/src/config/index.js';
 import type { Logger } from '../../shared/src/logger/index.js';
 import { createPrisma, type PrismaClient } from '../../shared/src/db/client.js';
 import { createRedis } from '../../shared/src/db/redis.js';
-import { createS3Client } from '../../shared/src/storage/s3-client.js';
+import { s3ClientFromConfig } from '../../shared/src/storage/from-config.js';
 import { heartbeatAge } from '../../shared/src/jobs/heartbeat.js';
 import { QueueSet } from '../../shared/src/jobs/queues.js';
 import { embeddingProviderFromConfig } from '../../shared/src/providers/from-config.js';
@@ -46,13 +46,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
   const prisma = createPrisma(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
   const redis = createRedis(config.REDIS_URL, 'command');
   const subscriber = createRedis(config.REDIS_URL, 'subscriber');
-  const s3 = createS3Client({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  });
+  const s3 = s3ClientFromConfig(config);
   const queues = QueueSet.create(config.REDIS_URL, config.BULLMQ_PREFIX);
   const keyStore = new KeyStore(prisma, config.API_KEY_CACHE_TTL_MS);
   keyStore.listen(subscriber, config.BULLMQ_PREFIX);

@@ -5,7 +5,7 @@ import type { Config } from '../../shared/src/config/index.js';
 import type { Logger } from '../../shared/src/logger/index.js';
 import { createPrisma, type PrismaClient } from '../../shared/src/db/client.js';
 import { createRedis, whenReady } from '../../shared/src/db/redis.js';
-import { createS3Client } from '../../shared/src/storage/s3-client.js';
+import { s3ClientFromConfig } from '../../shared/src/storage/from-config.js';
 import { beat, removeHeartbeat } from '../../shared/src/jobs/heartbeat.js';
 import { assertEmbeddingDimensions } from '../../shared/src/db/vector/vector.repository.js';
 import { ALL_JOBS, type QueueName } from '../../shared/src/jobs/definitions.js';
@@ -27,13 +27,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
   const prisma = createPrisma(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
   const redis = createRedis(config.REDIS_URL, 'command');
   const bullConnection = createRedis(config.REDIS_URL, 'bullmq');
-  const s3 = createS3Client({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-    forcePathStyle: config.S3_FORCE_PATH_STYLE,
-  });
+  const s3 = s3ClientFromConfig(config);
   await assertEmbeddingDimensions(prisma, config.EMBEDDING_DIMENSIONS);
   const registry = createRegistry(ALL_JOBS, buildHandlers({ config, logger, prisma, s3 }));
 
