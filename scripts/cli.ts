@@ -4,6 +4,7 @@ import { loadConfigOrExit } from '../shared/src/config/index.js';
 import { createPrisma } from '../shared/src/db/client.js';
 import { createRedis } from '../shared/src/db/redis.js';
 import { parseScopes } from '../shared/src/auth/keys.js';
+import { reembedAll } from '../shared/src/db/vector/reembed.js';
 import {
   createApiKey,
   createTenant,
@@ -21,7 +22,9 @@ const USAGE = `usage: npm run cli -- <command>
   key create --tenant <id> [--label L] [--scopes prep,check] [--prep-limit 60] [--check-limit 300]
              [--expires-in 30d] [--test]
   key list --tenant <id>
-  key revoke <key-id>`;
+  key revoke <key-id>
+  embeddings reembed [--dimensions N]    after changing the embedding model: resize the vector column to
+                                         EMBEDDING_DIMENSIONS (or N) and re-embed every material`;
 
 const fail = (msg: string): never => {
   process.stderr.write(`error: ${msg}\n\n${USAGE}\n`);
@@ -40,6 +43,7 @@ const { values, positionals } = parseArgs({
     test: { type: 'boolean' },
     key: { type: 'boolean' },
     json: { type: 'boolean' },
+    dimensions: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -131,6 +135,11 @@ try {
     if (!arg) fail('key id required');
     await withBroadcast((b) => revokeApiKey(prisma, arg as string, b));
     out({ id: arg, revoked: true }, `key ${arg} revoked`);
+  } else if (group === 'embeddings' && cmd === 'reembed') {
+    const dims = values.dimensions ? Number(values.dimensions) : config.EMBEDDING_DIMENSIONS;
+    const r = await reembedAll(prisma, dims);
+    out(r, `embedding column: vector(${r.from ?? '?'}) → vector(${r.to}); ${r.materials} material(s) queued for embedding` +
+      (dims !== config.EMBEDDING_DIMENSIONS ? `\nnote: set EMBEDDING_DIMENSIONS=${dims} before starting the API and worker` : ''));
   } else {
     fail(`unknown command: ${positionals.join(' ')}`);
   }
