@@ -114,7 +114,14 @@ export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string
   });
 }
 
+/** Chunks with every query word first; when those are too few, chunks with any of them (capped). */
 export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number) {
-  const rows = await prisma.$queryRawUnsafe<(SearchHit & { rank: number })[]>(sqlFile('fulltext-search.sql'), tenantId, nodeId, text, limit);
+  const run = (mode: 'all' | 'any') =>
+    prisma.$queryRawUnsafe<(SearchHit & { rank: number })[]>(sqlFile('fulltext-search.sql'), tenantId, nodeId, text, limit, mode);
+  let rows = await run('all');
+  if (rows.length < limit) {
+    const seen = new Set(rows.map((r) => r.chunk_id));
+    rows = [...rows, ...(await run('any')).filter((r) => !seen.has(r.chunk_id))].slice(0, limit);
+  }
   return rows.map((r) => ({ ...r, rank: Number(r.rank) }));
 }

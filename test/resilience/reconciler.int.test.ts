@@ -1,0 +1,71 @@
+// A worker whose Postgres writes fail (Postgres restarting, network cut) can leave a job row `active` while
+// BullMQ already holds the final outcome. The job reconciler (shared/src/jobs/reconciler.ts, every 5 s in each API
+// process) makes the row follow BullMQ. This file builds that state on purpose — a BullMQ worker that takes the
+// job and fails it for good without recording it — and checks what a client then sees.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { startTestApi, uniquePrefix, type TestApi } from '../support/api.js';
+import { createTestTenant } from '../support/tenants.js';
+import { Client } from '../support/flow.js';
+import { waitFor } from '../support/processes.js';
+import { createRedis } from '../../shared/src/db/redis.js';
+import { startAttempt } from '../../shared/src/jobs/job-status.js';
+import { reconcileOnce } from '../../shared/src/jobs/reconciler.js';
+
+let api: TestApi;
+let client: Client;
+let worker: Worker | null = null;
+
+beforeAll(async () => {
+  api = await startTestApi({ BULLMQ_PREFIX: uniquePrefix('reconcile') });
+  client = new Client(api.url, (await createTestTenant(api.deps.prisma)).key);
+}, 60_000);
+
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+});
+
+describe('a job whose final failure reached BullMQ but not Postgres', () => {
+  // BUG (shared/src/jobs/reconciler.ts, reconcileOnce): when BullMQ says `failed` the reconciler calls
+  // finishUnsuccessfully() only; the handler's onFinalFailure hook (worker/src/handlers.ts → materialFailed) never
+  // runs, so the material stays `pending` for good while its job is `failed` — a client polling the
+  // material waits forever. (Seen once in the fault suite's Postgres restart: a material left `pending` with
+  // every job terminal.)
+  it.fails('is failed by the reconciler and its material shows the error [BUG: reconciler skips the failure hook; material stuck]', async () => {
+    const course = await client.createCourse('Reconcile');
+    const up = await client.upload(course.id, 'lost.md', '# Lost\n\nThe worker could not record its failure.');
+    expect(up.status).toBe(201);
+    const jobId = up.body.job_id as string;
+    await waitFor(async () => (await api.deps.prisma.jobOutbox.count({ where: { jobId } })) === 0, 15_000, 'job relayed to BullMQ');
+
+    // The worker marks the attempt (as the real processor does first), then its Postgres goes away: the final
+    // failure lands in BullMQ only.
+    worker = new Worker(
+      'ingest',
+      async (job) => {
+        await startAttempt(api.deps.prisma, job.id as string, 1);
+        throw new UnrecoverableError('connect ECONNREFUSED 127.0.0.1:5432');
+      },
+      { connection: createRedis(api.config.REDIS_URL, 'bullmq'), prefix: api.config.BULLMQ_PREFIX },
+    );
+    const bull = api.deps.queues.get('ingest');
+    await waitFor(async () => (await (await bull.getJob(jobId))?.getState()) === 'failed', 15_000, 'BullMQ job failed');
+    await worker.close();
+    worker = null;
+    expect((await client.get(`/jobs/${jobId}`)).body.status).toBe('active');
+
+    // What the background loop does once the row is older than its 20 s grace period: age the row instead of
+    // waiting, and run a pass (a pass of another process may hold the advisory lock: try again).
+    await api.deps.prisma.$executeRaw`UPDATE jobs SET updated_at = now() - interval '1 minute' WHERE id = ${jobId}::uuid`;
+    await waitFor(async () => {
+      await reconcileOnce(api.deps.prisma, api.deps.queues, api.deps.logger);
+      return (await client.get(`/jobs/${jobId}`)).body.status !== 'active';
+    }, 15_000, 'reconciler pass');
+    const job = (await client.get(`/jobs/${jobId}`)).body;
+    expect(job.status).toBe('failed');
+    const material = (await client.get(`/materials/${up.body.id}`)).body;
+    expect(material.state).toBe('error');
+    expect(material.error_message).toContain('ECONNREFUSED');
+  }, 60_000);
+});
