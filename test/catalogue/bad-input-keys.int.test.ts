@@ -64,13 +64,13 @@ const storageCases: Case[] = [
   { name: "DELETE tenants/A/%2e%2e/B/… (encoded dots)", send: (w) => call(w, 'DELETE', `/storage/files/tenants/${w.a.id}/%2e%2e/${w.b.id}/${bRest(w)}`), status: 403, code: 'key_outside_prefix', check: objectStays('b') },
   { name: "DELETE tenants%2FB%2F… (B's key with encoded slashes)", send: (w) => call(w, 'DELETE', `/storage/files/${encodeURIComponent(w.b.objectKey)}`), status: 403, code: 'key_outside_prefix', check: objectStays('b') },
   { name: 'DELETE tenants/A/..%5C..%5CB (backslashes)', send: (w) => call(w, 'DELETE', `/storage/files/tenants/${w.a.id}/..%5C..%5C${w.b.id}%5C${bRest(w)}`), status: 403, code: 'key_outside_prefix' },
-  { name: 'DELETE tenants/A/%00 (NUL)', send: (w) => call(w, 'DELETE', `/storage/files/tenants/${w.a.id}/%00`), status: 403, code: 'key_outside_prefix' },
+  { name: 'DELETE tenants/A/%00 (NUL)', send: (w) => call(w, 'DELETE', `/storage/files/tenants/${w.a.id}/%00`), status: 422, code: 'validation_error' },
   { name: "DELETE A's key with a doubled slash", send: (w) => call(w, 'DELETE', `/storage/files/${w.a.objectKey.replace('/nodes/', '//nodes/')}`), status: 403, code: 'key_outside_prefix', check: objectStays('a') },
   { name: 'DELETE /storage/files/%25252e%25252e (double-encoded dots)', send: (w) => call(w, 'DELETE', `/storage/files/tenants/${w.a.id}/%25252e%25252e/x`), status: 403, code: 'key_outside_prefix' },
   { name: "B confirms A's real object key into B's lesson", send: (w) => call(w, 'POST', `/nodes/${w.b.lessonId}/materials/confirm-upload`, { key: w.b.key, json: { key: w.a.objectKey, source_type: 'text' } }), status: 403, code: 'key_outside_prefix', check: objectStays('a') },
   { name: 'confirm-upload with a backslash key', send: (w) => call(w, 'POST', `/nodes/${w.a.lessonId}/materials/confirm-upload`, { json: { key: `tenants\\${w.a.id}\\nodes\\${w.a.lessonId}\\x\\a.md`, source_type: 'text' } }), status: 403, code: 'key_outside_prefix' },
   { name: 'confirm-upload with %2e%2e in the key', send: (w) => call(w, 'POST', `/nodes/${w.a.lessonId}/materials/confirm-upload`, { json: { key: `tenants/${w.a.id}/nodes/${w.a.lessonId}/%2e%2e/%2e%2e/%2e%2e/${w.b.id}/${bRest(w)}`, source_type: 'text' } }), status: 403, code: 'key_outside_prefix' },
-  { name: 'confirm-upload with a NUL in the key', send: (w) => call(w, 'POST', `/nodes/${w.a.lessonId}/materials/confirm-upload`, { json: { key: `tenants/${w.a.id}/nodes/${w.a.lessonId}/x\u0000/a.md`, source_type: 'text' } }), status: 403, code: 'key_outside_prefix' },
+  { name: 'confirm-upload with a NUL in the key', send: (w) => call(w, 'POST', `/nodes/${w.a.lessonId}/materials/confirm-upload`, { json: { key: `tenants/${w.a.id}/nodes/${w.a.lessonId}/x\u0000/a.md`, source_type: 'text' } }), status: 422, code: 'validation_error' },
 ];
 
 describe('bad input: keys, scopes, other tenants, object keys', () => {

@@ -33,8 +33,31 @@ function fromParserError(err: HttpishError & Error): AppError | null {
   return null;
 }
 
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+/**
+ * A database or storage that cannot be reached is a temporary condition of ours: 503 with Retry-After, so
+ * clients retry, rather than a 500. (The request changed nothing: its transaction never committed.)
+ */
+function fromUnavailable(err: unknown): AppError | null {
+  const e = err as { name?: string; code?: string; errorCode?: string; cause?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (!e || typeof e !== 'object') return null;
+  const prismaDown =
+    e.name === 'PrismaClientInitializationError' ||
+    (e.name === 'PrismaClientKnownRequestError' && PRISMA_UNAVAILABLE.has(e.code ?? '')) ||
+    (e.name === 'DriverAdapterError' && /connect|terminat|closed/i.test(String((e.cause as { message?: string })?.message ?? '')));
+  const networkDown = UNAVAILABLE_CODES.has(e.code ?? '') || UNAVAILABLE_CODES.has((e.cause as { code?: string })?.code ?? '');
+  const s3Down = !!e.$metadata && e.$metadata.httpStatusCode === undefined && (networkDown || e.name === 'TimeoutError');
+  const s3Unavailable = !!e.$metadata && (e.$metadata.httpStatusCode === 503 || e.$metadata.httpStatusCode === 500);
+  if (prismaDown || networkDown || s3Down || s3Unavailable || /Can't reach database|Connection terminated|connect ECONNREFUSED/.test(String((err as Error).message))) {
+    return new AppError('service_unavailable', 'A service this request needs is unavailable; try again shortly', { 'Retry-After': '5' });
+  }
+  return null;
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const appErr = err instanceof AppError ? err : fromParserError(err as HttpishError & Error);
+  const appErr = err instanceof AppError ? err : (fromParserError(err as HttpishError & Error) ?? fromUnavailable(err));
   const requestId = req.id;
   if (!appErr) {
     (req.log ?? console).error({ err, request_id: requestId }, 'unhandled error');

@@ -48,6 +48,19 @@ export function zodIssues(part: Part, error: z.ZodError, raw: unknown): Validati
   });
 }
 
+/** Paths of strings holding a NUL character (Postgres text cannot store it; no client means to send one). */
+function nulPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = [], depth = 0): (string | number)[][] {
+  if (out.length >= 10 || depth > 64) return out;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => nulPaths(v, [...path, i], out, depth + 1));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) nulPaths(v, [...path, k], out, depth + 1);
+  }
+  return out;
+}
+
 export interface Schemas {
   params?: z.ZodType;
   query?: z.ZodType;
@@ -62,6 +75,11 @@ export function validate(schemas: Schemas): RequestHandler {
       const schema = schemas[part];
       if (!schema) continue;
       const raw = part === 'params' ? req.params : part === 'query' ? req.query : req.body;
+      const nuls = nulPaths(raw);
+      if (nuls.length) {
+        issues.push(...nuls.map((p) => ({ loc: [LOC_NAME[part], ...p], msg: 'NUL characters are not allowed', type: 'string_nul' })));
+        continue;
+      }
       const parsed = schema.safeParse(part === 'body' && raw === undefined ? undefined : raw);
       if (parsed.success) req.valid[part] = parsed.data;
       else issues.push(...zodIssues(part, parsed.error, raw));

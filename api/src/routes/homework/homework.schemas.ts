@@ -18,7 +18,9 @@ export const MAX_CRITERIA = 100;
 export const MAX_CRITERION_CHARS = 2000;
 export const MAX_TASK_CHARS = 20_000;
 
-const CriteriaList = z.array(z.string().trim().min(1).max(MAX_CRITERION_CHARS)).max(MAX_CRITERIA);
+const CriteriaList = z
+  .array(z.string().trim().min(1).max(MAX_CRITERION_CHARS).refine((c) => !c.includes('\u0000'), 'NUL characters are not allowed'))
+  .max(MAX_CRITERIA);
 
 /** `criteria` is a JSON array of strings inside a form field. */
 const CriteriaField = z

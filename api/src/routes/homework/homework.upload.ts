@@ -108,6 +108,7 @@ export async function parseHomeworkUpload(
   const done = new Promise<void>((resolve, reject) => {
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) return reject(invalid(['body', name], 'Field value too long', 'string_too_long'));
+      if (value.includes('\u0000')) return reject(invalid(['body', name], 'NUL characters are not allowed', 'string_nul'));
       fields[name] = value;
     });
     bb.on('file', (name, stream, info) => {

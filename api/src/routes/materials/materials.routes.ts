@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../../http/define-route.js';
 import { invalid } from '../../../../shared/src/errors/index.js';
-import { deleteObject } from '../../../../shared/src/storage/index.js';
+import { deleteObject, safeFilename } from '../../../../shared/src/storage/index.js';
 import { SOURCE_TYPES, type SourceType } from '../../../../shared/src/materials/formats.js';
 import { NodeIdParams } from '../nodes/nodes.schemas.js';
 import { getNode } from '../nodes/nodes.service.js';
@@ -87,7 +87,7 @@ export function materialRoutes(deps: MaterialRouteDeps): RouteDef[] {
             nodeId: params.id,
             sourceType,
             sourceUrl,
-            filename: file?.filename ?? (fields.filename || null),
+            filename: file?.filename ?? (fields.filename ? safeFilename(fields.filename) : null),
             s3Key: file?.key ?? null,
             contentType: file?.contentType ?? null,
             sizeBytes: file?.sizeBytes ?? null,
