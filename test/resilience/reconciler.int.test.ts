@@ -32,7 +32,7 @@ describe('a job whose final failure reached BullMQ but not Postgres', () => {
   // runs, so the material stays `pending` for good while its job is `failed` — a client polling the
   // material waits forever. (Seen once in the fault suite's Postgres restart: a material left `pending` with
   // every job terminal.)
-  it.fails('is failed by the reconciler and its material shows the error [BUG: reconciler skips the failure hook; material stuck]', async () => {
+  it('is failed by the reconciler and its material shows the error', async () => {
     const course = await client.createCourse('Reconcile');
     const up = await client.upload(course.id, 'lost.md', '# Lost\n\nThe worker could not record its failure.');
     expect(up.status).toBe(201);

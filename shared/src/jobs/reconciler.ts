@@ -8,6 +8,7 @@
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger/index.js';
 import { completeJob, finishUnsuccessfully } from './job-status.js';
+import { failSubject } from './subject-failure.js';
 import type { QueueName } from './definitions.js';
 import type { QueueSet } from './queues.js';
 
@@ -37,7 +38,10 @@ export async function reconcileOnce(prisma: PrismaClient, queues: QueueSet, logg
         const state = await bull.getState();
         await tx.$executeRaw`UPDATE jobs SET updated_at = now() WHERE id = ${row.id}::uuid`; // rotate the sample
         if (state === 'failed') {
-          await finishUnsuccessfully(tx, row.id, 'failed', bull.failedReason || 'failed');
+          const reason = bull.failedReason || 'failed';
+          await finishUnsuccessfully(tx, row.id, 'failed', reason);
+          const job = await tx.job.findUniqueOrThrow({ where: { id: row.id } });
+          await failSubject(tx, job, reason); // the worker died before its failure hook ran
           fixed++;
         } else if (state === 'completed') {
           if (row.status === 'queued') await tx.$executeRaw`UPDATE jobs SET status = 'active' WHERE id = ${row.id}::uuid`;

@@ -2,6 +2,7 @@
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import { conflict, notFound } from '../../../../shared/src/errors/index.js';
 import { finishUnsuccessfully } from '../../../../shared/src/jobs/job-status.js';
+import { failSubject } from '../../../../shared/src/jobs/subject-failure.js';
 import type { QueueSet } from '../../../../shared/src/jobs/queues.js';
 import type { QueueName } from '../../../../shared/src/jobs/definitions.js';
 
@@ -62,18 +63,7 @@ export async function cancelJob(deps: JobServiceDeps, tenantId: string, id: stri
   if (TERMINAL.has(job.status)) throw conflict(`Job is already ${job.status}`);
   await deps.prisma.$transaction(async (tx) => {
     await finishUnsuccessfully(tx, id, 'cancelled', 'Cancelled by client');
-    if (job.subjectId && (job.jobType === 'ingest' || job.jobType === 'embed')) {
-      await tx.material.updateMany({
-        where: { id: job.subjectId, tenantId, jobId: id, state: { in: ['raw', 'pending'] } },
-        data: { state: 'error', errorMessage: 'Ingestion cancelled' },
-      });
-    }
-    if (job.subjectId && job.jobType === 'check') {
-      await tx.submission.updateMany({
-        where: { id: job.subjectId, tenantId, status: { in: ['received', 'processing'] } },
-        data: { status: 'failed', failureReason: 'Review cancelled' },
-      });
-    }
+    await failSubject(tx, job, job.jobType === 'check' ? 'Review cancelled' : 'Ingestion cancelled');
     await tx.jobOutbox.deleteMany({ where: { jobId: id } });
   });
   // Best effort: a waiting BullMQ job is removed; an active one sees the cancellation and stops.
