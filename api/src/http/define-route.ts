@@ -1,6 +1,8 @@
 // One declaration per route drives the middleware chain (scope → rate limit → body parser → validation →
 // handler) and the OpenAPI document, so the two cannot drift apart.
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import bytes from 'bytes';
+import { AppError } from '../../../shared/src/errors/index.js';
 import type { z } from 'zod';
 import type { Principal } from './context.js';
 import { requireScope, type RouteScope } from '../middleware/scope.js';
@@ -55,10 +57,26 @@ export interface MountOptions {
   jsonLimit: string;
 }
 
+/**
+ * A declared Content-Length over the limit is answered 413 at once and the connection closed: body-parser would
+ * first read (and discard) the whole declared body.
+ */
+function declaredSizeGuard(limitBytes: number): RequestHandler {
+  return (req, res, next) => {
+    const declared = Number(req.get('content-length'));
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      res.setHeader('Connection', 'close');
+      return next(new AppError('payload_too_large', `Request body exceeds ${limitBytes} bytes`));
+    }
+    next();
+  };
+}
+
 function bodyParser(kind: BodyKind, jsonLimit: string): RequestHandler[] {
   const json = express.json({ limit: jsonLimit, strict: true, type: ['application/json', 'application/*+json'] });
-  if (kind === 'json') return [json];
-  if (kind === 'json-or-form') return [json, express.urlencoded({ extended: false, limit: jsonLimit })];
+  const guard = declaredSizeGuard(bytes.parse(jsonLimit) ?? 1024 * 1024);
+  if (kind === 'json') return [guard, json];
+  if (kind === 'json-or-form') return [guard, json, express.urlencoded({ extended: false, limit: jsonLimit })];
   return [];
 }
 
