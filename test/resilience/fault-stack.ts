@@ -49,6 +49,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     HEALTH_CHECK_TIMEOUT_MS: '1000',
     API_KEY_CACHE_TTL_MS: '60000',
     WORKER_METRICS_PORT: '0',
+    ORPHAN_UPLOAD_GRACE_MS: '0', // this stack's private bucket holds nothing still being uploaded when swept
   };
   const api = await startTestApi(env);
   await api.deps.s3.send(new CreateBucketCommand({ Bucket: api.config.S3_BUCKET }));

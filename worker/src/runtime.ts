@@ -14,6 +14,7 @@ import { buildHandlers } from './handlers.js';
 import { createProcessor } from './processor.js';
 import { queueConcurrency } from './concurrency.js';
 import { startMetricsServer } from './metrics-server.js';
+import { scheduleMaintenance } from './maintenance-schedule.js';
 
 export interface WorkerRuntime {
   queues: string[];
@@ -51,6 +52,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
       }),
   );
   for (const w of workers) w.on('error', (err) => logger.warn({ err, queue: w.name }, 'queue worker error'));
+  const stopSchedules = scheduleMaintenance(config, bullConnection, logger);
   const metricsServer =
     config.WORKER_METRICS_PORT > 0 && config.METRICS_TOKEN
       ? await startMetricsServer(config.WORKER_METRICS_PORT, config.METRICS_TOKEN).catch((err: unknown) => {
@@ -66,6 +68,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
     s3,
     async close() {
       clearInterval(heartbeatTimer);
+      await stopSchedules();
       metricsServer?.close();
       await Promise.allSettled(workers.map((w) => w.close()));
       await removeHeartbeat(redis, config.BULLMQ_PREFIX, workerId).catch(() => undefined);

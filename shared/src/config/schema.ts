@@ -75,6 +75,13 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY_GENERATE: int(2, 1, 64),
   WORKER_CONCURRENCY_CHECK: int(4, 1, 64),
   WORKER_CONCURRENCY_WEBHOOKS: int(8, 1, 256),
+  /**
+   * Stored objects and unfinished multipart uploads that no row refers to are removed by the maintenance sweep
+   * once they are this old (an upload still streaming must not be touched; 1 GiB over a slow link takes long).
+   */
+  ORPHAN_UPLOAD_GRACE_MS: int(6 * 3600_000, 0),
+  /** How often the worker's maintenance sweeps run. */
+  MAINTENANCE_INTERVAL_MS: int(10 * 60_000, 10_000),
   /** A job whose worker stops renewing its lock this long is returned to the queue (worker died). */
   WORKER_LOCK_DURATION_MS: int(30_000, 1000),
 
