@@ -38,9 +38,10 @@ describe('two API processes, one Redis', () => {
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(await r.json()).toMatchObject({ detail: 'Rate limit exceeded', code: 'rate_limited' });
     }
-    // Both processes served some of the successes: the counter really is shared.
-    const served = responses.map((r, i) => (r.status === 200 ? i % 2 : -1)).filter((x) => x >= 0);
-    expect(new Set(served).size).toBe(2);
+    // Each process got M/2 > N requests and refused some: with per-process counters the total would exceed N.
+    for (const side of [0, 1]) {
+      expect(responses.filter((r, i) => i % 2 === side && r.status === 429).length).toBeGreaterThan(0);
+    }
   });
 
   it('a key revoked with the CLI is refused by every process within 5 s, although both had it cached', async () => {
