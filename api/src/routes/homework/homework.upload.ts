@@ -5,6 +5,7 @@
 // Before a byte is stored: the extension must be a homework extension and the first bytes must look like it.
 import busboy from 'busboy';
 import { peek } from '../../http/stream-peek.js';
+import { collectFieldsAndEnd } from '../../http/multipart.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Request } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
@@ -106,11 +107,7 @@ export async function parseHomeworkUpload(
   let fileWork: Promise<StoredHomework> | null = null;
 
   const done = new Promise<void>((resolve, reject) => {
-    bb.on('field', (name, value, info) => {
-      if (info.valueTruncated) return reject(invalid(['body', name], 'Field value too long', 'string_too_long'));
-      if (value.includes('\u0000')) return reject(invalid(['body', name], 'NUL characters are not allowed', 'string_nul'));
-      fields[name] = value;
-    });
+    collectFieldsAndEnd(bb, req, fields, { resolve, reject });
     bb.on('file', (name, stream, info) => {
       if (name !== 'file' || fileWork) {
         stream.resume();
@@ -147,12 +144,6 @@ export async function parseHomeworkUpload(
       });
       fileWork = work;
     });
-    bb.on('partsLimit', () => reject(invalid(['body'], 'Too many parts')));
-    bb.on('fieldsLimit', () => reject(invalid(['body'], 'Too many fields')));
-    bb.on('filesLimit', () => reject(invalid(['body'], 'Only one file is accepted')));
-    bb.on('error', () => reject(invalid(['body'], 'Malformed multipart/form-data body', 'multipart_invalid')));
-    bb.on('close', () => resolve());
-    req.on('aborted', () => reject(new AppError('validation_error', [{ loc: ['body'], msg: 'Request aborted', type: 'aborted' }])));
   });
 
   req.pipe(bb);
