@@ -54,6 +54,23 @@ export async function loadGenerationNode(db: Db, tenantId: string, nodeId: strin
       include: { chunks: { orderBy: { ordinal: 'asc' }, select: { id: true, kind: true, text: true, metadata: true } } },
     }),
   ]);
+  // Validated slide ↔ video mappings put the video's timecodes on the slide's chunks, so the structure can point
+  // at the moment in the video where a slide is shown.
+  const mappings = await db.slideMapping.findMany({
+    where: { tenantId, status: 'validated', presentationMaterialId: { in: materials.map((m) => m.id) } },
+    orderBy: { videoTimecodeStart: 'asc' },
+  });
+  const timecode = new Map(mappings.map((mp) => [`${mp.presentationMaterialId}:${mp.slideNumber}`, mp]));
+  const withTimecode = (materialId: string, metadata: Record<string, unknown>) => {
+    const mp = typeof metadata.slide === 'number' ? timecode.get(`${materialId}:${metadata.slide}`) : undefined;
+    if (!mp || metadata.start_seconds !== undefined) return metadata;
+    return {
+      ...metadata,
+      start_seconds: mp.videoTimecodeStart,
+      ...(mp.videoTimecodeEnd !== null ? { end_seconds: mp.videoTimecodeEnd } : {}),
+      video_material_id: mp.videoMaterialId,
+    };
+  };
   return {
     id: node.id,
     title: node.title,
@@ -64,7 +81,7 @@ export async function loadGenerationNode(db: Db, tenantId: string, nodeId: strin
       id: m.id,
       filename: m.filename,
       source_type: m.sourceType,
-      chunks: m.chunks.map((c) => ({ id: c.id, kind: c.kind, text: c.text, metadata: (c.metadata ?? {}) as Record<string, never> })),
+      chunks: m.chunks.map((c) => ({ id: c.id, kind: c.kind, text: c.text, metadata: withTimecode(m.id, (c.metadata ?? {}) as Record<string, unknown>) as Record<string, never> })),
     })),
   };
 }

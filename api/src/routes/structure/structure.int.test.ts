@@ -8,6 +8,7 @@ import { createTestTenant } from '../../../../test/support/tenants.js';
 import { Client } from '../../../../test/support/flow.js';
 import type { Json } from '../../../../test/support/http.js';
 import type { WorkerRuntime } from '../../../../worker/src/runtime.js';
+import { makePptx } from '../../../../worker/src/ingestion/fixtures.test-support.js';
 
 let api: TestApi;
 let worker: WorkerRuntime;
@@ -202,6 +203,30 @@ describe('slide mappings', () => {
     expect((await bob.get(`/nodes/${root.id}/slide-mapping`)).status).toBe(404);
     expect((await alice.del('/slide-mapping/00000000-0000-7000-8000-000000000000')).status).toBe(404);
   });
+});
+
+describe('slide mappings in the generation context', () => {
+  it('a validated mapping puts the video timecode on the slide in the generated structure', async () => {
+    const root = await alice.createCourse('Mapped');
+    const deck = await makePptx([
+      { file: 'slide1.xml', title: 'Tuples', body: ['A tuple is an immutable sequence of values.'] },
+      { file: 'slide2.xml', title: 'Unpacking', body: ['Tuple unpacking assigns each item to a variable.'] },
+    ]);
+    const d = await alice.upload(root.id, 'tuples.pptx', deck, 'presentation');
+    const v = await alice.upload(root.id, 'lecture.vtt', 'WEBVTT\n\n00:00:01.000 --> 00:00:20.000\nToday: tuples and unpacking.\n\n00:00:21.000 --> 00:00:40.000\nUnpacking assigns items to variables.\n', 'video');
+    for (const m of [d, v]) expect((await alice.waitForMaterial(m.body.id)).state).toBe('ready');
+    const r = await alice.post(`/nodes/${root.id}/slide-mapping`, {
+      mappings: [{ presentation_materialentry_id: d.body.id, video_materialentry_id: v.body.id, slide_number: 2, video_timecode_start: '00:00:21', video_timecode_end: '00:00:40' }],
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.mappings[0]).toMatchObject({ status: 'validated', video_timecode_start: '00:00:21' });
+    const plan = await alice.post(`/nodes/${root.id}/generate`, { mode: 'guided' });
+    for (const j of await waitAll(alice, [...plan.body.generation_jobs, ...plan.body.reconciliation_jobs])) expect(j.status).toBe('complete');
+    const s = await alice.get(`/nodes/${root.id}/structure`);
+    const refs: Json[] = JSON.stringify(s.body.structure).match(/\{[^{}]*"slide":2[^{}]*\}/g)?.map((x) => JSON.parse(x)) ?? [];
+    expect(refs.length).toBeGreaterThan(0);
+    expect(refs.some((ref) => ref.start_seconds === 21)).toBe(true);
+  }, 120_000);
 });
 
 describe('another tenant', () => {
