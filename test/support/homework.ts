@@ -96,25 +96,8 @@ A for loop walks over the items of a sequence such as a list or a range of numbe
 for i in range(10): print(i). The break statement leaves the loop early.
 `;
 
-export const CRITERIA = ['defines a function with def', 'returns a value', 'uses a default argument'];
-
-/** Covers "def" and "return" but has no default argument. */
-export const TWO_OF_THREE = [
-  '# Homework 3: functions',
-  '',
-  'def add(a, b):',
-  '    """Add two numbers and give back the sum."""',
-  '    total = a + b',
-  '    return total',
-  '',
-  '',
-  'def describe(x):',
-  '    print("value:", x)',
-  '',
-  '',
-  'print(add(2, 3))',
-  '',
-].join('\n');
+// The same submission the reviewer's unit tests use (covers "def" and "return", no default argument).
+export { CRITERIA, TWO_OF_THREE } from '../../worker/src/review/review.fixtures.test-support.js';
 
 export interface PreparedCourse {
   course: string;
