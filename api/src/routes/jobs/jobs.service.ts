@@ -38,18 +38,30 @@ export async function listJobs(
   return { items, total };
 }
 
+// The mean of recent durations moves slowly; polling clients must not re-aggregate it on every request.
+const MEAN_TTL_MS = 5000;
+const means = new Map<string, { at: number; value: Promise<number> }>();
+
+function recentMeanDuration(prisma: PrismaClient, jobType: string): Promise<number> {
+  const hit = means.get(jobType);
+  if (hit && Date.now() - hit.at < MEAN_TTL_MS) return hit.value;
+  const value = prisma.$queryRaw<{ avg_ms: number | null }[]>`
+    SELECT avg(extract(epoch FROM completed_at - started_at) * 1000)::float8 AS avg_ms FROM (
+      SELECT completed_at, started_at FROM jobs
+      WHERE job_type = ${jobType}::"JobType" AND status = 'complete' AND started_at IS NOT NULL
+      ORDER BY completed_at DESC LIMIT 50) recent`.then(([row]) => row?.avg_ms ?? DEFAULT_DURATION_MS);
+  value.catch(() => means.delete(jobType));
+  means.set(jobType, { at: Date.now(), value });
+  return value;
+}
+
 /**
  * When a queued or active job should finish: its place in its queue times the mean duration of the last
  * completed jobs of its type (a default when there are none yet).
  */
 export async function estimateCompletion(prisma: PrismaClient, job: { id: string; status: string; queue: string; jobType: string; queuedAt: Date; startedAt: Date | null; priority: number }): Promise<Date | null> {
   if (TERMINAL.has(job.status)) return null;
-  const [stats] = await prisma.$queryRaw<{ avg_ms: number | null }[]>`
-    SELECT avg(extract(epoch FROM completed_at - started_at) * 1000)::float8 AS avg_ms FROM (
-      SELECT completed_at, started_at FROM jobs
-      WHERE job_type = ${job.jobType}::"JobType" AND status = 'complete' AND started_at IS NOT NULL
-      ORDER BY completed_at DESC LIMIT 50) recent`;
-  const avg = stats?.avg_ms ?? DEFAULT_DURATION_MS;
+  const avg = await recentMeanDuration(prisma, job.jobType);
   if (job.status === 'active') return new Date((job.startedAt ?? new Date()).getTime() + avg);
   const [ahead] = await prisma.$queryRaw<{ n: bigint }[]>`
     SELECT count(*) AS n FROM jobs
