@@ -9,7 +9,7 @@ export const testEnv: Record<string, string> = {
   DATABASE_URL: env('TEST_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/course_supporter_test'),
   REDIS_URL: env('TEST_REDIS_URL', 'redis://127.0.0.1:6379'),
   S3_ENDPOINT: env('TEST_S3_ENDPOINT', 'http://127.0.0.1:4568'),
-  S3_BUCKET: 'course-materials-test',
+  S3_BUCKET: env('TEST_S3_BUCKET', 'course-materials-test'),
   S3_ACCESS_KEY_ID: 'S3RVER',
   S3_SECRET_ACCESS_KEY: 'S3RVER',
   API_WORKERS: '1',
