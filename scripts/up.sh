@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 node --import tsx worker/src/main.ts & pids+=($!)
-node --import tsx api/src/main.ts & pids+=($!)
+node --max-semi-space-size=8 --import tsx api/src/main.ts & pids+=($!)
 PORT=$(grep -E '^PORT=' .env | cut -d= -f2 | cut -d' ' -f1); PORT=${PORT:-8000}
 for _ in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then break; fi; sleep 0.5
