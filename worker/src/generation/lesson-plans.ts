@@ -92,6 +92,11 @@ export function planModules(root: GenerationNode, refs: readonly ChunkRef[], cor
       modules.push(m); // a slides/video-only document keeps a module for what does not join a text lesson
       ownerModule.set(material.id, m);
     }
+    // Children generated earlier (their chunks are not in this input) contribute their summaries, as in guided.
+    for (const child of root.children) {
+      const summary = summaries.get(child.id);
+      if (summary && subtree(child).length === 0) modules.push({ title: child.title, description: child.description ?? undefined, sourceNodeId: child.id, lessons: [], summary });
+    }
   } else if (root.children.length === 0) {
     modules.push(leafModule(root, []));
     modules[0]!.sourceNodeId = undefined;
