@@ -190,15 +190,6 @@ export function clip(text: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
 }
 
-/** "lists-intro_v2.md" → "Lists intro v2". */
-export function titleFromFilename(filename: string | null): string | null {
-  if (!filename) return null;
-  const base = filename.replace(/^.*[\\/]/, '').replace(/\.[A-Za-z0-9]{1,5}$/, '');
-  const words = base.replace(/[_\-.]+/g, ' ').replace(/\s+/g, ' ').trim();
-  if (!words) return null;
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** "4.2. Managing accounts" → "Managing accounts"; "Chapter 8. I18N and L10N" → "I18N and L10N"; "A. Tools" → "Tools". */
 export function stripSectionNumber(title: string): string {
   const t = title.replace(/\s+/g, ' ').trim();
@@ -221,7 +212,7 @@ export function isClean(text: string): boolean {
 /** A sentence that stands on its own: starts like one, ends with its full stop, has a verb's worth of words. */
 export function isCompleteSentence(text: string): boolean {
   return (
-    /^[\p{Lu}\p{N}"“‘'(]/u.test(text) &&
+    /^[\p{Lu}\p{N}"“‘']/u.test(text) &&
     /[.!?]["'”’)]*$/.test(text) &&
     !/\.\.\.$|…$/.test(text) &&
     wordCount(text) >= 5 &&
