@@ -1,15 +1,16 @@
 // One lesson of the local structure: concepts from the lesson's sub-headings and slide titles and from its most
 // salient terms (TF-IDF), each defined by the best sentence of the chunk that mentions it most, with references
 // to where it occurs; exercises from templates; timecodes from transcript chunks; slide references. A concept is
-// a multi-word term of the text, or a single word only when the text defines it ("A namespace is …"), a heading
-// names it, or it is an identifier or acronym (KeyError, snake_case, UTF-8). Definitions and summaries are
+// a term of the text: an everyday English word alone (among the 2,500 most frequent: "guess", "small") only
+// when the text defines it ("A list is …"), a heading names it, or it is an identifier or acronym (KeyError,
+// snake_case, UTF-8). Definitions and summaries are
 // complete sentences of the prose, never of code blocks, and nothing with markup, a URL or an entity is used.
 import { LIMITS, normalizeName, type Concept, type Lesson, type SourceRef, type Timecode } from '../../../shared/src/generation/course-structure.js';
 import { isCode, type ChunkRef, type CourseCorpus } from './course-corpus.js';
 import { exercisesFor } from './exercise-templates.js';
 import type { LessonPlan } from './lesson-plans.js';
 import { isMedia } from './lesson-plans.js';
-import { clip, isClean, isCompleteSentence, looksLikeCode, phraseKeys, sentences, stripSectionNumber, termOccurrences, tokenize, wordCount } from './text-analysis.js';
+import { clip, isClean, isCompleteSentence, isEverydayWord, looksLikeCode, phraseKeys, sentences, stripSectionNumber, termOccurrences, tokenize, wordCount } from './text-analysis.js';
 
 export interface LessonOptions {
   maxConcepts: number;
@@ -81,7 +82,7 @@ function define(cands: readonly ChunkRef[], c: Candidate): { text: string; ref: 
   return best;
 }
 
-const SUBJECT = /^(?:(?:a|an|the)\s+)?([^,;:()]{1,40}?)\s+(?:is|are|means|refers to|returns|defines|adds|removes|maps|checks|sorts|ends|sends|lets|makes|turns|creates|builds|stores|holds|keeps|copies|changes|raises|describes|represents|contains)\b/i;
+const SUBJECT = /^(?:(?:a|an|the)\s+)?([^,;:()]{1,40}?)\s+(?:is|are|means|refers to|returns|defines|adds|removes|maps|checks|sorts|ends|sends|lets|makes|turns|creates|builds|stores|holds|keeps|copies|changes|raises|describes|represents|contains|lists|shows|records|provides|allows|wraps|accepts)\b/i;
 
 /** Terms that a sentence of the lesson defines or describes as its subject ("A list is …", "The pop method removes …"). */
 function definedSubjects(plan: LessonPlan, tf: Map<string, number>): Set<string> {
@@ -117,7 +118,9 @@ function candidates(plan: LessonPlan, corpus: CourseCorpus, tf: Map<string, numb
     const acronym = !bigram && /^(?=.*\p{Lu}.*\p{Lu})[\p{Lu}\p{N}-]{2,}$/u.test(name); // PAM, UTF-8, I18N
     const favoured = defined.has(key) || inHeading.has(key) || identifier || acronym;
     if (n < 2 && !favoured) continue;
-    if (!bigram && !favoured) continue; // a lone common word ("guess", "small") is not a concept
+    // A lone everyday word ("guess", "small", "line") is no concept unless the text defines it or a heading names
+    // it; a pair of them ("small program") neither.
+    if (!favoured && (bigram ? key.split(' ').every((w) => isEverydayWord(w, 1000)) : isEverydayWord(name))) continue;
     if (!isClean(name)) continue;
     if (corpus.isVerbLike(key)) continue;
     if (!bigram && /ing$/.test(name) && !favoured) continue;

