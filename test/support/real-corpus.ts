@@ -103,7 +103,7 @@ export function grounding(structure: CourseStructure, chunkTexts: readonly strin
         report.concepts++;
         if (all.includes(squash(c.name))) report.namesFound++;
         else report.missingNames.push(c.name);
-        const def = squash(c.definition.replace(/…$/, ''));
+        const def = squash(c.definition); // a clipped definition ("…") is not a sentence of the material
         if (texts.some((t) => t.includes(def))) report.definitionsFound++;
         else report.missingDefinitions.push(c.definition);
       }

@@ -10,7 +10,7 @@ import { isCode, type ChunkRef, type CourseCorpus } from './course-corpus.js';
 import { exercisesFor } from './exercise-templates.js';
 import type { LessonPlan } from './lesson-plans.js';
 import { isMedia } from './lesson-plans.js';
-import { clip, isClean, isCompleteSentence, isEverydayWord, looksLikeCode, phraseKeys, sentences, stripSectionNumber, termOccurrences, tokenize, wordCount } from './text-analysis.js';
+import { clip, isClean, isCompleteSentence, isEverydayWord, looksLikeCode, MAX_DEFINITION_CHARS, phraseKeys, sentences, stripSectionNumber, termOccurrences, tokenize, wordCount } from './text-analysis.js';
 
 export interface LessonOptions {
   maxConcepts: number;
@@ -74,9 +74,9 @@ function define(cands: readonly ChunkRef[], c: Candidate): { text: string; ref: 
   cands.filter((r) => !isCode(r)).slice(0, 3).forEach((ref, rank) => {
     const headings = new Set([c.name, ...(ref.chunk.metadata.heading_path ?? [])].map(normalizeName));
     for (const s of sentences(ref.chunk.text)) {
-      if (headings.has(normalizeName(s.text)) || !isCompleteSentence(s.text)) continue; // a heading line or a fragment
+      if (headings.has(normalizeName(s.text)) || !isCompleteSentence(s.text) || s.text.length > MAX_DEFINITION_CHARS) continue; // a heading line, a fragment, a paragraph-long sentence
       const score = scoreSentence(s.text, c.keys, c.term, ref.chunk.kind) + (3 - rank) * 0.5;
-      if (score > (best?.score ?? -2)) best = { text: s.text.slice(0, LIMITS.definition), ref, score };
+      if (score > (best?.score ?? -2)) best = { text: s.text, ref, score };
     }
   });
   return best;

@@ -210,6 +210,9 @@ export function isClean(text: string): boolean {
   return !URL_RE.test(text) && !TAG_RE.test(text) && !ENTITY_RE.test(text) && !MD_LINK_RE.test(text) && !text.includes('¶');
 }
 
+/** Longest sentence the local builder takes as a definition: summaries carry definitions whole, never clipped. */
+export const MAX_DEFINITION_CHARS = 320;
+
 /** A sentence that stands on its own: starts like one, ends with its full stop, has a verb's worth of words. */
 export function isCompleteSentence(text: string): boolean {
   return (
