@@ -162,7 +162,7 @@ function segmentText(refs: ChunkRef[], node: GenerationNode, scope: string[]): L
   const lessons: LessonPlan[] = [];
   const byMaterial = new Map<GenerationMaterial, ChunkRef[]>();
   for (const r of refs) pushTo(byMaterial, r.material, r);
-  for (const [material, mrefs] of byMaterial) {
+  for (const mrefs of byMaterial.values()) {
     const paths = mrefs.map((r) => r.chunk.metadata.heading_path ?? []);
     let level = 0;
     for (let d = 1; d <= 3 && level === 0; d++) {
