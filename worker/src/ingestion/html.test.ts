@@ -154,4 +154,36 @@ describe('extractHtml', () => {
       ['# dpkg-reconfigure locales\n  $ locale -a', ['Chapter 8. I18N and L10N', '8.1. The locale']],
     ]);
   });
+
+  it('reads MkDocs and Docusaurus pages without their header, sidebars, breadcrumbs, anchors and previous/next', () => {
+    const mkdocs = `<!doctype html><html><head><title>Setup - MyLib</title></head><body>
+      <header class="md-header"><nav><a href="/">MyLib</a></nav><form class="md-search">Search</form></header>
+      <div class="md-container"><main class="md-main"><div class="md-sidebar md-sidebar--primary"><nav class="md-nav">Home Setup Usage</nav></div>
+      <div class="md-content"><article class="md-content__inner md-typeset">
+      <h1 id="setup">Setup<a class="headerlink" href="#setup" title="Permanent link">¶</a></h1>
+      <p>Install the package with pip and import it.</p>
+      <h2 id="config">Configuration<a class="headerlink" href="#config">#</a></h2><p>Settings live in <code>mylib.toml</code>.</p>
+      </article></div></main>
+      <footer class="md-footer"><nav class="md-footer__inner"><a href="/">Previous Home</a><a href="/usage">Next Usage</a></nav></footer></div></body></html>`;
+    expect(htmlToDocument(mkdocs, limits).blocks.map((b) => b.text)).toEqual(['Setup', 'Install the package with pip and import it.', 'Configuration', 'Settings live in mylib.toml.']);
+
+    const docusaurus = `<!doctype html><html><head><title>Queues | Docs</title></head><body>
+      <nav class="navbar">Docs Blog GitHub</nav><div class="main-wrapper"><aside class="theme-doc-sidebar-container">Intro Queues Workers</aside>
+      <main><div class="row"><div class="col"><article><nav class="theme-doc-breadcrumbs" aria-label="Breadcrumbs"><ul><li>Home</li><li>Guide</li></ul></nav>
+      <div class="theme-doc-markdown markdown"><header><h1>Queues</h1></header>
+      <p>A queue holds jobs until a worker takes them.</p>
+      <h2 id="retries" class="anchor">Retries<a href="#retries" class="hash-link" aria-label="Direct link to Retries">\u200b</a></h2><p>Failed jobs are retried with backoff.</p></div>
+      <footer class="theme-doc-footer"><a href="https://github.com/x/edit">Edit this page</a></footer></article>
+      <nav class="pagination-nav"><a href="/intro">Previous « Intro</a><a href="/workers">Next Workers »</a></nav></div>
+      <div class="col col--3"><div class="theme-doc-toc-desktop"><ul class="table-of-contents"><li><a href="#retries">Retries</a></li></ul></div></div></div></main></div>
+      <footer class="footer">Copyright © 2024</footer></body></html>`;
+    const doc = htmlToDocument(docusaurus, limits);
+    expect(doc.blocks.map((b) => [b.text, b.metadata.heading_path])).toEqual([
+      ['Queues', ['Queues']],
+      ['A queue holds jobs until a worker takes them.', ['Queues']],
+      ['Retries', ['Queues', 'Retries']],
+      ['Failed jobs are retried with backoff.', ['Queues', 'Retries']],
+    ]);
+  });
 });
+
