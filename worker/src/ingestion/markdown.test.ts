@@ -121,4 +121,10 @@ describe('extractMarkdown', () => {
     expect(doc.blocks[4]!.metadata.code).toBe(true);
     expect(doc.blocks[2]!.metadata.heading_path).toEqual(['Docs & Community']); // the in-page table of contents and its heading are gone
   });
+
+  it('changes nothing else of the prose: calls, operators and punctuation stay as written', () => {
+    const doc = markdownToDocument('Call `list()` or `f(x) <> g` , then see (https://example.org/x) and the rest : done.', limits);
+    expect(doc.blocks.map((b) => b.text)).toEqual(['Call list() or f(x) <> g , then see and the rest : done.']);
+  });
 });
+
