@@ -52,10 +52,10 @@ export function cleanProse(raw: string): string {
   const text = raw
     .replace(UNRESOLVED_IMAGE_REF, '')
     .replace(UNRESOLVED_LINK_REF, '$1')
-    .replace(BARE_URL, '\u0000')
-    .replace(/\s*[(<]\s*\u0000\s*[)>]/g, '') // "(https://…)" or "<https://…>" goes whole
-    .replace(/\s*\u0000\s*(?=[,.;:!?])/g, '') // "see https://… ." → "see."
-    .replace(/\u0000/g, '')
+    .replace(BARE_URL, '\uE000')
+    .replace(/\s*[(<]\s*\uE000\s*[)>]/g, '') // "(https://…)" or "<https://…>" goes whole
+    .replace(/\s*\uE000\s*(?=[,.;:!?])/g, '') // "see https://… ." → "see."
+    .replace(/\uE000/g, '')
     .replace(/[ \t\r\n\f\v]+/g, ' ')
     .replace(/ ?\u2028 ?/g, '\n');
   return normalizeText(text);
