@@ -188,6 +188,14 @@ describe('presigned uploads', () => {
     expect((await alice.waitForJob(c.body.job_id)).status).toBe('complete');
     expect((await alice.post(`/nodes/${course.id}/materials/confirm-upload`, { key: u.body.key, source_type: 'text' })).status).toBe(409);
     expect(await api.deps.prisma.uploadIntent.count({ where: { key: u.body.key } })).toBe(0);
+    // Issue 13 item 3: alice's material id under bob's own prefix answers exactly like a random id (404).
+    const bobTenant = (await api.deps.prisma.materialNode.findFirstOrThrow({ where: { id: other.id } })).tenantId;
+    const keyFor = (id: string) => `tenants/${bobTenant}/nodes/${other.id}/${id}/direct.md`;
+    const foreignId = await bob.post(`/nodes/${other.id}/materials/confirm-upload`, { key: keyFor(c.body.id), source_type: 'text' });
+    const randomId = await bob.post(`/nodes/${other.id}/materials/confirm-upload`, { key: keyFor(crypto.randomUUID()), source_type: 'text' });
+    expect(foreignId.status).toBe(404);
+    expect(randomId.status).toBe(404);
+    expect({ ...foreignId.body, request_id: 0 }).toEqual({ ...randomId.body, request_id: 0 });
   });
 
   it('declared size over the limit → 413; missing object → 404; foreign prefix → 403', async () => {
