@@ -8,19 +8,40 @@ export interface ApiProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/**
+ * Starts api/src/main.ts on a free port and waits until it answers. With API_WORKERS > 1 it also waits until
+ * every cluster process has logged "api listening" (logs are read at info level for that).
+ */
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
+  const processes = Number(env.API_WORKERS ?? '1');
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
-    env: { ...process.env, CS_SKIP_DOTENV: '1', API_WORKERS: '1', ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      CS_SKIP_DOTENV: '1',
+      API_WORKERS: '1',
+      ...(processes > 1 ? { LOG_LEVEL: 'info' } : {}),
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', processes > 1 ? 'pipe' : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  let listening = 0;
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.includes('"msg":"api listening"')) listening++;
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(async () => (await fetch(`${url}/health/live`)).ok, 30_000, `API process on ${port}`);
+    if (processes > 1) await waitFor(async () => listening >= processes, 30_000, `${processes} API processes on ${port}`);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
