@@ -37,8 +37,6 @@ const { values, positionals } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
 });
 
-// The AWS SDK warns on every client about Node 20 support ending; benchmarks run on the machine's Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const log = (s: string) => process.stdout.write(`${s}\n`);
 if (values.help) {
   log('usage: npm run bench -- [--quick] [--keep] [scenario …]');

@@ -3,8 +3,6 @@
 # is printed), then the API (http://localhost:8000) and the worker in the foreground. Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Known: AWS SDK releases after January 2027 need Node 22 (see README); do not repeat it in every process.
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}
 
 if [ ! -f .env ]; then cp .env.example .env; echo "[up] created .env from .env.example"; fi
 bash scripts/setup.sh

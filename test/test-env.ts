@@ -13,7 +13,5 @@ export const testEnv: Record<string, string> = {
   S3_ACCESS_KEY_ID: 'S3RVER',
   S3_SECRET_ACCESS_KEY: 'S3RVER',
   API_WORKERS: '1',
-  // The AWS SDK's notice that its 2027 releases will need Node 22 (README: Node versions) would print per process.
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   ALLOW_PRIVATE_TARGETS: 'loopback', // local stub servers yes; other private ranges stay refused
 };

@@ -24,7 +24,7 @@ function runPrimary(): void {
   let stopping = false;
   serveClusterMetrics();
   const restarts: number[] = [];
-  logger.info({ workers: config.API_WORKERS, port: config.PORT }, 'api primary starting');
+  logger.info({ workers: config.API_WORKERS, port: config.PORT, node: process.version }, 'api primary starting');
   for (let i = 0; i < config.API_WORKERS; i++) cluster.fork();
 
   cluster.on('exit', (worker, code, signal) => {
@@ -70,7 +70,7 @@ async function runServer(): Promise<void> {
   const app = buildApp(deps);
   const stopBackground = startBackground(deps);
   const server: Server = app.listen(config.PORT, config.HOST, () => {
-    logger.info({ port: config.PORT, pid: process.pid }, 'api listening');
+    logger.info({ port: config.PORT, node: process.version }, 'api listening');
   });
   server.requestTimeout = 0; // large uploads may take long; nginx bounds idle time
   server.headersTimeout = 60_000;

@@ -58,7 +58,7 @@ async function runFault(f: FaultSpec): Promise<void> {
 const degraded = (check: string, value?: string) => (s: HealthSample) =>
   s.status === 503 && s.checks?.[check] !== 'ok' && (value === undefined || s.checks?.[check] === value);
 
-describe.sequential('faults under a steady load', () => {
+describe('faults under a steady load', () => {
   it('Redis restarted (no persistence): /health 503 naming redis during the outage, 200 after', async () => {
     await runFault({
       name: 'redis',

@@ -32,4 +32,4 @@ const stop = async (signal: string) => {
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
-logger.info({ workerId, queues: runtime.queues }, 'worker started');
+logger.info({ workerId, queues: runtime.queues, node: process.version }, 'worker started');

@@ -13,7 +13,7 @@ describe('uploadStream memory', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--expose-gc', '--import', 'tsx', 'scripts/measure-upload-memory.ts', '--mib', '200', '--budget-mib', '64'],
-      { cwd: ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 150_000 },
+      { cwd: ROOT, env: process.env, timeout: 150_000 },
     ).catch((err: { stdout?: string; stderr?: string; message: string }) => {
       // exit code 1 = over budget or hash mismatch: show the measurement instead of a bare failure
       if (err.stdout) return { stdout: err.stdout };

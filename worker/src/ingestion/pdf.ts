@@ -1,4 +1,4 @@
-// PDF → one paragraph block per page with its page number (pdfjs-dist 5, legacy build: it runs on Node 20;
+// PDF → one paragraph block per page with its page number (pdfjs-dist 5, legacy build, no DOM needed;
 // its "fake worker" parses in this thread, which is why extraction runs in a child process — see
 // extract-subprocess.ts). Password-protected → "PDF is encrypted"; unparsable → "PDF is corrupt". A PDF whose
 // xref table is damaged but whose objects are intact is repaired by pdfjs (as viewers do) and extracted.

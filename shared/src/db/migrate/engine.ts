@@ -1,7 +1,7 @@
 // Opens Prisma's schema engine (the published WebAssembly build) over the pg driver adapter, so migrations
-// need no downloaded native binary. On Node 20 the package imports its .wasm as an ES module: the process
-// must run with `node --experimental-wasm-modules` (npm run migrate does). The import is dynamic so that
-// merely importing this module never needs the flag.
+// need no downloaded native binary. The package imports its .wasm as an ES module, which Node 24 does
+// without a flag (the entry points still pass `--experimental-wasm-modules`, harmless there, and silence its
+// ExperimentalWarning). The import is dynamic so that merely importing this module never loads the engine.
 import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type * as SchemaEngineWasm from '@prisma/schema-engine-wasm';
@@ -31,7 +31,7 @@ function loadWasm(): Promise<WasmModule> {
     const reason = err instanceof Error ? err.message : String(err);
     throw new AppError(
       'internal_error',
-      `Cannot load @prisma/schema-engine-wasm (${reason}). On Node 20 run node with --experimental-wasm-modules.`,
+      `Cannot load @prisma/schema-engine-wasm (${reason}). This project runs on Node 24 (README → Quick start).`,
     );
   });
   return wasm;
