@@ -5,6 +5,8 @@ import { freePort, waitFor } from './processes.js';
 export interface ApiProcess {
   url: string;
   child: ChildProcess;
+  /** The raw stdout lines (JSON logs) so far, at most the last 2000. */
+  lines: string[];
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -25,7 +27,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
       PORT: String(port),
       HOST: '127.0.0.1',
     },
-    stdio: ['ignore', processes > 1 ? 'pipe' : 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -33,10 +35,15 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   });
   let listening = 0;
   let partial = '';
+  const lines: string[] = [];
   child.stdout?.on('data', (d: Buffer) => {
-    const lines = (partial + d.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.includes('"msg":"api listening"')) listening++;
+    const got = (partial + d.toString()).split('\n');
+    partial = got.pop() ?? '';
+    for (const line of got) {
+      if (line.includes('"msg":"api listening"')) listening++;
+      lines.push(line);
+    }
+    if (lines.length > 2000) lines.splice(0, lines.length - 2000);
   });
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -49,6 +56,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   return {
     url,
     child,
+    lines,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
