@@ -61,7 +61,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     },
     logger,
   );
-  onScrape(() => refreshQueueGauges(m, { queues, prisma, redis, prefix: config.BULLMQ_PREFIX }));
+  const stopScrape = onScrape(() => refreshQueueGauges(m, { queues, prisma, redis, prefix: config.BULLMQ_PREFIX }));
   const operatorMounts = [mountMetrics(config.METRICS_TOKEN)];
   if (config.BULL_BOARD_ENABLED && config.BULL_BOARD_USER && config.BULL_BOARD_PASSWORD) {
     operatorMounts.push(mountQueueDashboard(queues, config.BULL_BOARD_USER, config.BULL_BOARD_PASSWORD));
@@ -94,6 +94,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     probes,
     operatorMounts,
     async close() {
+      stopScrape();
       await keyStore.close();
       await queues.close();
       await Promise.allSettled([redis.quit(), subscriber.quit()]);

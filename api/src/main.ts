@@ -39,7 +39,7 @@ function runPrimary(): void {
       logger.fatal('api processes keep crashing; giving up');
       process.exit(1);
     }
-    logger.error({ pid: worker.process.pid, code, signal }, 'api process exited; starting a new one');
+    logger.error({ child_pid: worker.process.pid, code, signal }, 'api process exited; starting a new one');
     setTimeout(() => cluster.fork(), 500);
   });
 

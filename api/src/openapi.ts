@@ -2,6 +2,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { RouteDef } from './http/define-route.js';
+import { addExamples, errorExample } from './openapi-examples.js';
 
 extendZodWithOpenApi(z);
 
@@ -32,6 +33,35 @@ const SCOPE_TEXT = { prep: 'prep', check: 'check', prep_or_check: 'prep or check
 
 const toOpenApiPath = (p: string) => `/api/v1${p.replace(/[:*]([A-Za-z_]+)/g, '{$1}')}`;
 
+const pascal = (s: string) =>
+  s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+
+/**
+ * One operationId per operation, derived from method and path so no route file has to name one (a route may
+ * still set its own): `GET /api/v1/nodes/{id}/detail` → `getNodesByIdDetail`, `GET /health/live` →
+ * `getHealthLive`. Unique because method + path is.
+ */
+export function operationIdFor(method: string, openApiPath: string): string {
+  const parts = openApiPath
+    .replace(/^\/api\/v1/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => (seg.startsWith('{') ? `By${pascal(seg.slice(1, -1))}` : pascal(seg)));
+  return `${method.toLowerCase()}${parts.join('')}`;
+}
+
+const SECURITY_DESCRIPTION = [
+  'Send your tenant\'s API key in the `X-API-Key` header. A key looks like `cs_live_` (or `cs_test_`) followed by',
+  '32 lowercase hex characters, e.g. `cs_live_0123456789abcdef0123456789abcdef`; it is shown once when an operator',
+  'creates it (`npm run tenants -- …`). Scopes: **prep** (course materials, search, structure generation),',
+  '**check** (homework submissions and reviews); routes marked "prep or check" accept either. A missing or unknown',
+  'key is answered 401, a key without the route\'s scope 403.',
+].join(' ');
+
 export interface ExtraPath {
   method: 'get';
   path: string;
@@ -47,6 +77,7 @@ export function buildOpenApiDocument(routes: RouteDef[], extra: ExtraPath[], ver
     type: 'apiKey',
     in: 'header',
     name: 'X-API-Key',
+    description: SECURITY_DESCRIPTION,
   });
 
   for (const route of routes) {
@@ -67,6 +98,7 @@ export function buildOpenApiDocument(routes: RouteDef[], extra: ExtraPath[], ver
     registry.registerPath({
       method: route.method,
       path: toOpenApiPath(route.path),
+      operationId: route.operationId ?? operationIdFor(route.method, toOpenApiPath(route.path)),
       summary: route.summary,
       description: `${route.description ? `${route.description}\n\n` : ''}Scope: **${SCOPE_TEXT[route.scope]}**.`,
       tags: route.tags,
@@ -88,10 +120,18 @@ export function buildOpenApiDocument(routes: RouteDef[], extra: ExtraPath[], ver
         ? { description: doc.description, content: { [doc.contentType ?? 'application/json']: { schema: doc.schema } } }
         : { description: doc.description };
     }
-    registry.registerPath({ method: p.method, path: p.path, summary: p.summary, tags: p.tags, responses });
+    registry.registerPath({
+      method: p.method,
+      path: p.path,
+      operationId: operationIdFor(p.method, p.path),
+      summary: p.summary,
+      tags: p.tags,
+      security: [], // public: no key
+      responses,
+    });
   }
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Course Supporter API',
@@ -100,4 +140,13 @@ export function buildOpenApiDocument(routes: RouteDef[], extra: ExtraPath[], ver
     },
     servers: [{ url: '/' }],
   });
+  for (const ops of Object.values(document.paths ?? {})) {
+    for (const op of Object.values(ops as Record<string, { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }> }>)) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        const media = response.content?.['application/json'];
+        if (media?.schema?.$ref === '#/components/schemas/Error') media.example ??= errorExample(Number(status));
+      }
+    }
+  }
+  return addExamples(document);
 }

@@ -84,6 +84,15 @@ describe('deploy/netdata', () => {
     expect(new Set(prom.jobs.flatMap((j) => j.selector.allow.map((p) => p.replace(/\*$/, ''))))).toEqual(names);
   });
 
+  it('re-checks every job whose first check failed (go.d drops it for good when autodetection_retry is 0)', () => {
+    for (const file of ['go.d/prometheus.conf', 'go.d/httpcheck.conf']) {
+      const conf = parse(readFileSync(join(ND, file), 'utf8')) as { autodetection_retry?: number; jobs: { autodetection_retry?: number }[] };
+      expect(conf.autodetection_retry, file).toBeGreaterThan(0);
+      expect(conf.autodetection_retry, file).toBeLessThanOrEqual(60);
+      for (const job of conf.jobs) expect(job.autodetection_retry ?? conf.autodetection_retry, file).toBeGreaterThan(0);
+    }
+  });
+
   it('checks /health over the internal network expecting 200', () => {
     const hc = parse(readFileSync(join(ND, 'go.d/httpcheck.conf'), 'utf8')) as { jobs: { url: string; status_accepted: number[] }[] };
     expect(hc.jobs).toHaveLength(1);

@@ -6,7 +6,7 @@ import type { Config } from '../../shared/src/config/index.js';
 import type { Logger } from '../../shared/src/logger/index.js';
 import { jobs } from '../../shared/src/jobs/definitions.js';
 
-const TASKS = ['pending-deletions', 'orphan-uploads'] as const;
+const TASKS = ['pending-deletions', 'orphan-uploads', 'retention'] as const;
 
 export function scheduleMaintenance(config: Config, connection: Redis, logger: Logger): () => Promise<void> {
   const queue = new Queue(jobs.maintenanceSweep.queue, { connection, prefix: config.BULLMQ_PREFIX });

@@ -34,6 +34,8 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   scope: RouteScope;
   summary: string;
   description?: string;
+  /** Defaults to one derived from method and path (api/src/openapi.ts operationIdFor). */
+  operationId?: string;
   tags: string[];
   params?: P;
   query?: Q;

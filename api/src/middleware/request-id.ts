@@ -21,7 +21,7 @@ export function requestId(logger: Logger): RequestHandler {
           path: req.path, // path only: query strings may carry identifiers clients consider private
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
-          tenant_id: req.auth?.tenantId,
+          // tenant_id is bound to req.log by the API-key middleware once the key is known
         },
         'request',
       );

@@ -1,15 +1,27 @@
 // GET /metrics for operators: bearer token (METRICS_TOKEN), never public (nginx refuses it outside too).
-// In a cluster, the process that got the scrape asks the primary, which aggregates every API process
-// (prom-client AggregatorRegistry over IPC).
-import cluster from 'node:cluster';
+// In a cluster, the process that got the scrape asks the primary; the primary asks every API process that is
+// listening for its registry (as JSON, over IPC), aggregates them with prom-client's AggregatorRegistry and
+// answers. Processes still booting are not asked (they would not answer yet); one that does not answer in time
+// fails the scrape with 503 rather than publishing a partial sum (counters would seem to reset).
+import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { Express, RequestHandler } from 'express';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { AppError } from '../../../shared/src/errors/index.js';
 import { bearerMatches, metrics } from '../../../shared/src/metrics/index.js';
 
+/** worker → primary: aggregate for me; primary → worker: the aggregate. */
 const REQ = 'cs:metrics:req';
 const RES = 'cs:metrics:res';
+/** primary → worker: send your registry; worker → primary: here it is. */
+const COLLECT = 'cs:metrics:collect';
+const COLLECTED = 'cs:metrics:collected';
+
+/** How long the primary waits for each process, and a process for the primary (which waits for all). */
+const PROCESS_TIMEOUT_MS = 2000;
+const PRIMARY_TIMEOUT_MS = PROCESS_TIMEOUT_MS + 1000;
+
+type Json = MetricObjectWithValues<MetricValue<string>>[];
 
 interface MetricsMessage {
   type: string;
@@ -17,17 +29,55 @@ interface MetricsMessage {
   body?: string;
   contentType?: string;
   error?: string;
+  metrics?: Json;
+}
+
+function collectFrom(worker: Worker, id: string): Promise<Json> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      worker.off('message', onMessage);
+      reject(new Error(`API process ${worker.process.pid} did not report its metrics in time`));
+    }, PROCESS_TIMEOUT_MS);
+    const onMessage = (msg: MetricsMessage) => {
+      if (msg?.type !== COLLECTED || msg.id !== id) return;
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      if (msg.error) reject(new Error(msg.error));
+      else resolve(msg.metrics ?? []);
+    };
+    worker.on('message', onMessage);
+    worker.send({ type: COLLECT, id });
+  });
 }
 
 /** In the primary: answers metrics requests from API processes with the cluster-wide aggregate. */
 export function serveClusterMetrics(): void {
-  const aggregator = new AggregatorRegistry();
+  const listening = new Set<Worker>();
+  cluster.on('listening', (worker) => listening.add(worker));
+  cluster.on('exit', (worker) => listening.delete(worker));
+  const aggregate = async (): Promise<string> => {
+    const id = randomUUID();
+    const alive = [...listening].filter((w) => w.isConnected());
+    const all = await Promise.all(alive.map((w) => collectFrom(w, id)));
+    return AggregatorRegistry.aggregate(all).metrics();
+  };
   cluster.on('message', (worker, msg: MetricsMessage) => {
     if (msg?.type !== REQ) return;
-    aggregator
-      .clusterMetrics()
-      .then((body) => worker.send({ type: RES, id: msg.id, body, contentType: aggregator.contentType }))
+    aggregate()
+      .then((body) => worker.send({ type: RES, id: msg.id, body, contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE }))
       .catch((err: Error) => worker.send({ type: RES, id: msg.id, error: err.message }));
+  });
+}
+
+/** In an API process of a cluster: hands this process's registry to the primary when asked. */
+function answerPrimary(): void {
+  const registry = metrics().registry;
+  process.on('message', (msg: MetricsMessage) => {
+    if (msg?.type !== COLLECT) return;
+    registry
+      .getMetricsAsJSON()
+      .then((json) => process.send?.({ type: COLLECTED, id: msg.id, metrics: json }))
+      .catch((err: Error) => process.send?.({ type: COLLECTED, id: msg.id, error: err.message }));
   });
 }
 
@@ -37,7 +87,7 @@ function askPrimary(): Promise<{ body: string; contentType: string }> {
     const timer = setTimeout(() => {
       process.off('message', onMessage);
       reject(new Error('metrics aggregation timed out'));
-    }, 5000);
+    }, PRIMARY_TIMEOUT_MS);
     const onMessage = (msg: MetricsMessage) => {
       if (msg?.type !== RES || msg.id !== id) return;
       clearTimeout(timer);
@@ -50,20 +100,27 @@ function askPrimary(): Promise<{ body: string; contentType: string }> {
   });
 }
 
+let answering = false;
+
 export function metricsHandler(token: string | undefined): RequestHandler {
   const registry = metrics().registry;
-  // In a cluster worker, let the primary's aggregator read this process's registry.
-  if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+  if (cluster.isWorker && !answering) {
+    answering = true;
+    answerPrimary();
+  }
   return async (req, res, next) => {
     if (!bearerMatches(req.get('authorization'), token)) {
       return next(new AppError('unauthorized', token ? 'Invalid metrics token' : 'Metrics are disabled (METRICS_TOKEN unset)'));
     }
-    const { body, contentType } = cluster.isWorker
-      ? await askPrimary()
-      : { body: await registry.metrics(), contentType: registry.contentType };
-    res.setHeader('Content-Type', contentType);
+    let out: { body: string; contentType: string };
+    try {
+      out = cluster.isWorker ? await askPrimary() : { body: await registry.metrics(), contentType: registry.contentType };
+    } catch (err) {
+      return next(new AppError('service_unavailable', `Metrics could not be collected: ${(err as Error).message}`));
+    }
+    res.setHeader('Content-Type', out.contentType);
     res.setHeader('Cache-Control', 'no-store');
-    res.send(body);
+    res.send(out.body);
   };
 }
 

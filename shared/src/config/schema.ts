@@ -176,6 +176,25 @@ export const configSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: int(8, 1, 20),
   /** First retry delay; doubles per attempt (capped at 1 h). 60 s × 2^n gives 1, 2, 4, 8 … minutes. */
   WEBHOOK_BACKOFF_BASE_MS: int(60_000, 10),
+
+  // ---- Retention (issue 14 item 8): what the maintenance sweep prunes, oldest first, in bounded batches ----
+  // Days to keep; 0 keeps rows forever. README → Operations → Retention explains each.
+  /** embedding_cache rows by creation (a pruned text is embedded again when it comes back). */
+  RETENTION_EMBEDDING_CACHE_DAYS: int(90, 0),
+  /** provider_calls rows, the cost report's source (GET /reports/costs cannot look further back). */
+  RETENTION_PROVIDER_CALLS_DAYS: int(400, 0),
+  /** webhook_deliveries rows (attempt log shown with a submission). */
+  RETENTION_WEBHOOK_DELIVERIES_DAYS: int(90, 0),
+  /** Finished jobs (complete/failed/cancelled) no material, submission, snapshot or other job refers to. */
+  RETENTION_JOBS_DAYS: int(30, 0),
+  /** Rows deleted per statement, and statements per table per sweep run (the rest waits for the next run). */
+  RETENTION_BATCH_SIZE: int(1000, 1, 10_000),
+  RETENTION_MAX_BATCHES: int(20, 1, 1000),
+  /** ListObjectsV2 pages (1000 keys each) the orphan sweep reads per run before it saves where it stopped. */
+  ORPHAN_SWEEP_PAGES_PER_RUN: int(10, 1, 10_000),
+  /** Keys per page (MaxKeys; S3 returns at most 1000). */
+  ORPHAN_SWEEP_PAGE_SIZE: int(1000, 1, 1000),
+  // ---- end of retention ----
 }).superRefine((c, ctx) => {
   if (c.BULL_BOARD_ENABLED && (!c.BULL_BOARD_USER || !c.BULL_BOARD_PASSWORD)) {
     ctx.addIssue({ code: 'custom', path: ['BULL_BOARD_PASSWORD'], message: 'BULL_BOARD_ENABLED needs BULL_BOARD_USER and BULL_BOARD_PASSWORD' });

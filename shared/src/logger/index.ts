@@ -1,6 +1,10 @@
 // pino JSON logs. Child loggers carry request_id, tenant_id, job_id. Redaction is a second line of defence:
 // code must never pass keys, secrets or file contents to a logger in the first place.
-import { pino, type Logger, type LoggerOptions } from 'pino';
+// Every key appears once per line: pino writes a child's bindings and the logged object side by side, so a key
+// in both would be written twice (log processors keep one at random). The logMethod hook below drops an object
+// key that is already bound with the same value and moves one bound with a different value under `shadowed`;
+// call sites should not repeat bound keys in the first place.
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -21,13 +25,40 @@ const REDACT = [
   'token',
 ];
 
-export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
+/** Keys pino itself writes on every line (besides the bindings). */
+const RESERVED = ['level', 'time', 'msg'];
+
+function withoutBoundKeys(obj: Record<string, unknown>, bound: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  let shadowed: Record<string, unknown> | null = null;
+  for (const key of Object.keys(obj)) {
+    const isBound = Object.hasOwn(bound, key) || RESERVED.includes(key);
+    if (!isBound) continue;
+    out ??= { ...obj };
+    delete out[key];
+    if (bound[key] !== obj[key]) (shadowed ??= {})[key] = obj[key];
+  }
+  if (!out) return obj;
+  if (shadowed) out.shadowed = shadowed;
+  return out;
+}
+
+export function createLogger(opts: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
+  const base = { service: opts.name ?? 'course-supporter', pid: process.pid };
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
-    base: { service: opts.name ?? 'course-supporter', pid: process.pid },
+    base,
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    hooks: {
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        if (first === null || typeof first !== 'object' || first instanceof Error) return method.apply(this, args);
+        const cleaned = withoutBoundKeys(first as Record<string, unknown>, { ...base, ...this.bindings() });
+        return method.apply(this, [cleaned, ...rest] as Parameters<typeof method>);
+      },
+    },
   };
-  return pino(options);
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }

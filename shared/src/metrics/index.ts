@@ -19,21 +19,32 @@ export interface Metrics {
 }
 
 let current: Metrics | undefined;
-let scrapeHook: (() => Promise<void>) | null = null;
+const scrapeHooks: (() => Promise<void>)[] = [];
 let inFlight: { at: number; p: Promise<void> } | null = null;
+/** Scrape-time values are read at most once per this period (scrapes in between see the last reading). */
+const SCRAPE_CACHE_MS = 1000;
 
 /**
  * Installs the refresh that scrape-time gauges run when collected (once per scrape, however many of them are
- * collected). Every process of a cluster refreshes its own copy, so the aggregate's `max` is the current value.
+ * collected, and at most once a second). Every process — each API process of a cluster and the worker —
+ * measures for itself, so the cluster aggregate's `max` is the current value. Returns the uninstall; the most
+ * recently installed hook that is still installed is the one that runs (the API and a worker may share one
+ * process in tests).
  */
-export function onScrape(hook: () => Promise<void>): void {
-  scrapeHook = hook;
+export function onScrape(hook: () => Promise<void>): () => void {
+  scrapeHooks.push(hook);
+  return () => {
+    const i = scrapeHooks.lastIndexOf(hook);
+    if (i >= 0) scrapeHooks.splice(i, 1);
+    inFlight = null;
+  };
 }
 
 function collectOnce(): Promise<void> {
-  if (!scrapeHook) return Promise.resolve();
-  if (inFlight && Date.now() - inFlight.at < 1000) return inFlight.p;
-  const p = scrapeHook().catch(() => undefined);
+  const hook = scrapeHooks.at(-1);
+  if (!hook) return Promise.resolve();
+  if (inFlight && Date.now() - inFlight.at < SCRAPE_CACHE_MS) return inFlight.p;
+  const p = hook().catch(() => undefined);
   inFlight = { at: Date.now(), p };
   return p;
 }

@@ -14,8 +14,10 @@ export async function refreshQueueGauges(m: Metrics, deps: { queues: QueueSet; p
     ...[...deps.queues.queues.entries()].map(async ([name, queue]) => {
       const counts = await queue.getJobCounts(...STATES);
       for (const state of STATES) m.queueJobs.set({ queue: name, state }, counts[state] ?? 0);
-      const [oldest] = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
-      m.queueOldestWaiting.set({ queue: name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
+      // The oldest of each list (waiting is FIFO; prioritized is ordered by priority, so its head is a sample).
+      const heads = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
+      const oldest = Math.min(...heads.map((j) => j.timestamp));
+      m.queueOldestWaiting.set({ queue: name }, heads.length ? Math.max(0, (now - oldest) / 1000) : 0);
     }),
     deps.prisma.jobOutbox.count().then((n) => m.outboxBacklog.set(n)),
     heartbeatAge(deps.redis, deps.prefix).then((age) => m.heartbeatAge.set(age === null ? -1 : age / 1000)),

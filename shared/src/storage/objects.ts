@@ -123,11 +123,18 @@ export async function deleteObjects(ref: BucketRef & { keys: readonly string[] }
   return result;
 }
 
-/** Every object under a prefix, page by page (ListObjectsV2), in key order. */
+/**
+ * Every object under a prefix, page by page (ListObjectsV2), in key order. `startAfter` resumes after a key
+ * (e.g. where an earlier run stopped); `maxPages` bounds one call — read `listing.done` afterwards to know
+ * whether the listing reached the end of the prefix.
+ */
 export async function* listPrefix(
-  ref: BucketRef & { prefix: string; pageSize?: number; signal?: AbortSignal },
+  ref: BucketRef & { prefix: string; pageSize?: number; signal?: AbortSignal; startAfter?: string; maxPages?: number },
+  listing: { done: boolean } = { done: false },
 ): AsyncGenerator<ListedObject> {
   let token: string | undefined;
+  let pages = 0;
+  listing.done = false;
   do {
     const out = await ref.client.send(
       new ListObjectsV2Command({
@@ -135,15 +142,18 @@ export async function* listPrefix(
         Prefix: ref.prefix,
         MaxKeys: ref.pageSize ?? 1000,
         ContinuationToken: token,
+        ...(token === undefined && ref.startAfter ? { StartAfter: ref.startAfter } : {}),
       }),
       { abortSignal: ref.signal },
     );
+    pages++;
     for (const o of out.Contents ?? []) {
       if (!o.Key) continue;
       yield { key: o.Key, sizeBytes: o.Size ?? 0, lastModified: o.LastModified ?? null, etag: unquote(o.ETag) };
     }
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
-  } while (token);
+  } while (token && (ref.maxPages === undefined || pages < ref.maxPages));
+  listing.done = token === undefined;
 }
 
 /** Total bytes and object count under a prefix. */

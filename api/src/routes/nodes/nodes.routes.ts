@@ -5,6 +5,7 @@ import {
   CreateNodeBody,
   ListQuery,
   MoveNodeBody,
+  NodeDetailSchema,
   NodeIdParams,
   NodeSchema,
   NodeTreeSchema,
@@ -16,7 +17,6 @@ import { nest, presentNode } from './nodes.presenter.js';
 import * as nodes from './nodes.service.js';
 import type { NodeServiceDeps } from './nodes.service.js';
 import { presentMaterial } from '../materials/materials.presenter.js';
-import { MaterialSchema } from '../materials/materials.schemas.js';
 
 const tags = ['nodes'];
 
@@ -100,7 +100,7 @@ export function nodeRoutes(deps: NodeServiceDeps): RouteDef[] {
       responses: {
         200: {
           description: 'Tree whose nodes carry "materials"',
-          schema: z.array(NodeTreeSchema.and(z.object({ materials: z.array(MaterialSchema) }))),
+          schema: z.array(NodeDetailSchema),
         },
       },
       errors: [404, 422],

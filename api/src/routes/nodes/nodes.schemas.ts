@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import '../../openapi.js';
+import { MaterialSchema } from '../materials/materials.schemas.js';
 
 export const NodeIdParams = z.object({ id: z.uuid() });
 
@@ -54,6 +55,13 @@ export type NodeTreeShape = z.infer<typeof NodeSchema> & { children: NodeTreeSha
 export const NodeTreeSchema: z.ZodType<NodeTreeShape> = NodeSchema.extend({
   children: z.array(z.lazy(() => NodeTreeSchema)),
 }).openapi('NodeTree');
+
+/** GET /nodes/{id}/detail: every node of the tree, children included, carries its materials. */
+export type NodeDetailShape = z.infer<typeof NodeSchema> & { materials: z.infer<typeof MaterialSchema>[]; children: NodeDetailShape[] };
+export const NodeDetailSchema: z.ZodType<NodeDetailShape> = NodeSchema.extend({
+  materials: z.array(MaterialSchema),
+  children: z.array(z.lazy(() => NodeDetailSchema)),
+}).openapi('NodeDetail');
 
 export const listOf = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }).openapi(name);

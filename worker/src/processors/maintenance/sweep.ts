@@ -3,15 +3,21 @@
 // - orphan-uploads: presigned uploads never confirmed (24 h), and — older than ORPHAN_UPLOAD_GRACE_MS —
 //   unfinished multipart uploads and stored objects that no row refers to (e.g. what an API process killed
 //   mid-upload left: its transaction never committed). Both go through the pending-deletions record.
+//   The bucket is read under `tenants/` at most ORPHAN_SWEEP_PAGES_PER_RUN pages per run; the last key read is
+//   saved (maintenance_cursors) and the next run continues after it, starting over once the listing ends.
+// - retention: rows past their RETENTION_* period (shared/src/db/retention.repository.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
 import type { Config } from '../../../../shared/src/config/index.js';
 import type { Logger } from '../../../../shared/src/logger/index.js';
 import { flushDeletions, scheduleDeletions } from '../../../../shared/src/db/deletions.repository.js';
 import { abortMultipartUploadsUnder, listPrefix } from '../../../../shared/src/storage/index.js';
+import { pruneExpired, retentionPolicy } from '../../../../shared/src/db/retention.repository.js';
 
 export const UNCONFIRMED_UPLOAD_TTL_MS = 24 * 3600 * 1000;
 const ROOT = 'tenants/';
+/** The cursor is the bucket's: a database shared by deployments (or tests) with other buckets keeps one each. */
+const orphanCursor = (bucket: string) => `orphan-uploads:${bucket}`;
 
 type Deps = { prisma: PrismaClient; s3: S3Client; config: Config; logger: Logger };
 
@@ -26,12 +32,14 @@ async function unreferenced(prisma: PrismaClient, keys: string[]): Promise<strin
   return keys.filter((k) => !used.has(k));
 }
 
-async function sweepOrphans(deps: Deps): Promise<{ aborted: number; orphans: number }> {
+async function sweepOrphans(deps: Deps): Promise<{ aborted: number; orphans: number; bucketListingDone: boolean }> {
   const { prisma, s3, config, logger } = deps;
   const cutoff = new Date(Date.now() - config.ORPHAN_UPLOAD_GRACE_MS);
   const aborted = await abortMultipartUploadsUnder({ client: s3, bucket: config.S3_BUCKET, prefix: ROOT, olderThan: cutoff });
   let orphans = 0;
   let batch: string[] = [];
+  const task = orphanCursor(config.S3_BUCKET);
+  const saved = await prisma.maintenanceCursor.findUnique({ where: { task } });
   const flush = async () => {
     const gone = await unreferenced(prisma, batch);
     batch = [];
@@ -40,19 +48,37 @@ async function sweepOrphans(deps: Deps): Promise<{ aborted: number; orphans: num
     await prisma.$transaction((tx) => scheduleDeletions(tx, gone));
     orphans += gone.length;
   };
-  for await (const o of listPrefix({ client: s3, bucket: config.S3_BUCKET, prefix: ROOT })) {
+  const listing = { done: false };
+  let last = saved?.cursor ?? '';
+  const pages = {
+    client: s3,
+    bucket: config.S3_BUCKET,
+    prefix: ROOT,
+    startAfter: last || undefined,
+    maxPages: config.ORPHAN_SWEEP_PAGES_PER_RUN,
+    pageSize: config.ORPHAN_SWEEP_PAGE_SIZE,
+  };
+  for await (const o of listPrefix(pages, listing)) {
+    last = o.key;
     if (o.lastModified && o.lastModified > cutoff) continue;
     batch.push(o.key);
     if (batch.length >= 500) await flush();
   }
   if (batch.length) await flush();
+  const cursor = listing.done ? '' : last;
+  await prisma.maintenanceCursor.upsert({ where: { task }, create: { task, cursor }, update: { cursor } });
   if (aborted || orphans) logger.info({ aborted, orphans }, 'swept abandoned uploads');
-  return { aborted, orphans };
+  return { aborted, orphans, bucketListingDone: listing.done };
 }
 
 export function maintenanceSweep(deps: Deps) {
-  return async (payload: { task: 'pending-deletions' | 'orphan-uploads' }) => {
-    let swept = {};
+  return async (payload: { task: 'pending-deletions' | 'orphan-uploads' | 'retention' }): Promise<Record<string, unknown>> => {
+    if (payload.task === 'retention') {
+      const pruned = await pruneExpired(deps.prisma, retentionPolicy(deps.config));
+      if (Object.values(pruned).some((n) => n > 0)) deps.logger.info({ pruned }, 'pruned rows past their retention');
+      return { pruned };
+    }
+    let swept: Record<string, unknown> = {};
     if (payload.task === 'orphan-uploads') {
       const stale = await deps.prisma.uploadIntent.findMany({
         where: { createdAt: { lt: new Date(Date.now() - UNCONFIRMED_UPLOAD_TTL_MS) } },
