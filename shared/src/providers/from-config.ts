@@ -5,7 +5,7 @@ import type { Logger } from '../logger/index.js';
 import type { PrismaClient } from '../db/client.js';
 import { dbCostRecorder } from '../db/costs.repository.js';
 import { dbEmbeddingCache } from '../db/vector/vector.repository.js';
-import { createEmbeddingProvider, withEmbeddingCache, type EmbeddingProvider } from './embeddings/index.js';
+import { actionRoutedCache, createEmbeddingProvider, InMemoryEmbeddingCache, withEmbeddingCache, type EmbeddingProvider } from './embeddings/index.js';
 import { createTranscriber, type Transcriber } from './transcription/index.js';
 import { priceTableSchema, type PriceTable } from './http/cost.js';
 import type { RetryPolicy } from './http/retry.js';
@@ -23,6 +23,9 @@ export function retryFromConfig(config: Config): Partial<RetryPolicy> {
     maxRetryAfterMs: config.PROVIDER_MAX_RETRY_AFTER_MS,
   };
 }
+
+/** Query vectors kept per process (a 1536-dimension vector is ~12 KB in memory, so ~12 MB at most). */
+const QUERY_CACHE_ENTRIES = 1000;
 
 export function embeddingProviderFromConfig(config: Config, prisma: PrismaClient, logger: Logger): EmbeddingProvider {
   const recorder = dbCostRecorder(prisma, 'embedding');
@@ -46,7 +49,8 @@ export function embeddingProviderFromConfig(config: Config, prisma: PrismaClient
           recorder,
           logger,
         });
-  return withEmbeddingCache(base, dbEmbeddingCache(prisma));
+  // Search queries: one process-local LRU (no DB row per distinct query); material chunks: the tenant's DB cache.
+  return withEmbeddingCache(base, actionRoutedCache({ search: new InMemoryEmbeddingCache(QUERY_CACHE_ENTRIES) }, dbEmbeddingCache(prisma)));
 }
 
 export function transcriberFromConfig(config: Config, prisma: PrismaClient, logger: Logger): Transcriber {

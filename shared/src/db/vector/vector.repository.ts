@@ -43,24 +43,25 @@ export async function writeChunkEmbeddings(db: Db, rows: { id: string; embedding
   }
 }
 
+/** The persistent embedding cache: one row per (tenant, model, text hash); rows go with their tenant. */
 export function dbEmbeddingCache(prisma: PrismaClient): EmbeddingCache {
   return {
-    async getMany(model, hashes) {
+    async getMany({ tenantId, model }, hashes) {
       const out = new Map<string, number[]>();
       if (!hashes.length) return out;
       const rows = await prisma.$queryRaw<{ h: string; e: string }[]>`
         SELECT text_sha256 AS h, embedding::text AS e FROM embedding_cache
-        WHERE model = ${model} AND text_sha256 = ANY(${[...hashes]}::text[])`;
+        WHERE tenant_id = ${tenantId}::uuid AND model = ${model} AND text_sha256 = ANY(${[...hashes]}::text[])`;
       for (const r of rows) out.set(r.h, pgvector.fromSql(r.e) as number[]);
       return out;
     },
-    async putMany(model, entries: readonly EmbeddingCacheEntry[]) {
+    async putMany({ tenantId, model }, entries: readonly EmbeddingCacheEntry[]) {
       for (let i = 0; i < entries.length; i += 500) {
         const part = entries.slice(i, i + 500);
         await prisma.$executeRaw`
-          INSERT INTO embedding_cache (model, text_sha256, embedding)
-          SELECT ${model}, h, e::vector FROM unnest(${part.map((p) => p.hash)}::text[], ${part.map((p) => pgvector.toSql(p.embedding))}::text[]) AS t(h, e)
-          ON CONFLICT (model, text_sha256) DO NOTHING`;
+          INSERT INTO embedding_cache (tenant_id, model, text_sha256, embedding)
+          SELECT ${tenantId}::uuid, ${model}, h, e::vector FROM unnest(${part.map((p) => p.hash)}::text[], ${part.map((p) => pgvector.toSql(p.embedding))}::text[]) AS t(h, e)
+          ON CONFLICT (tenant_id, model, text_sha256) DO NOTHING`;
       }
     },
   };

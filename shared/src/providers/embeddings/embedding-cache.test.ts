@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startLocalServer } from '../../net/local-server.test-support.js';
 import { MemoryCostRecorder } from '../http/cost.js';
-import { embeddingCacheKey, InMemoryEmbeddingCache, textHash, withEmbeddingCache } from './embedding-cache.js';
+import { actionRoutedCache, embeddingCacheKey, InMemoryEmbeddingCache, textHash, withEmbeddingCache } from './embedding-cache.js';
 import type { EmbeddingProvider } from './embedding-provider.js';
 import { LocalEmbeddingProvider } from './local-embedding.provider.js';
 import { OpenAIEmbeddingProvider } from './openai-embedding.provider.js';
@@ -36,7 +36,7 @@ describe('withEmbeddingCache', () => {
 
     await cached.embed(['gamma', 'alpha'], ctx);
     expect(calls).toHaveLength(2);
-    expect(cache.store.has(`local:local-hash-v1:32\u0000${textHash('alpha')}`)).toBe(true);
+    expect(cache.store.has(InMemoryEmbeddingCache.key({ tenantId: 't1', model: 'local:local-hash-v1:32' }, textHash('alpha')))).toBe(true);
   });
 
   it('keys by provider, model and dimensions, and ignores cached vectors of the wrong size', async () => {
@@ -49,9 +49,37 @@ describe('withEmbeddingCache', () => {
     expect(out[0]).toHaveLength(64);
     expect(embeddingCacheKey(a.p)).not.toBe(embeddingCacheKey(b.p));
 
-    await cache.putMany(embeddingCacheKey(b.p), [{ hash: textHash('corrupt'), embedding: [1, 2] }]);
+    await cache.putMany({ tenantId: ctx.tenantId, model: embeddingCacheKey(b.p), action: 'embed' }, [{ hash: textHash('corrupt'), embedding: [1, 2] }]);
     const fixed = await withEmbeddingCache(b.p, cache).embed(['corrupt'], ctx);
     expect(fixed[0]).toHaveLength(64);
+  });
+
+  it("keys by tenant: another tenant's text is embedded (and charged) again", async () => {
+    const { p, calls } = counting(new LocalEmbeddingProvider({ dimensions: 32 }));
+    const cached = withEmbeddingCache(p, new InMemoryEmbeddingCache());
+    await cached.embed(['same text'], ctx);
+    await cached.embed(['same text'], { ...ctx, tenantId: 't2' });
+    await cached.embed(['same text'], { ...ctx, tenantId: 't2' });
+    expect(calls).toEqual([['same text'], ['same text']]);
+  });
+
+  it('routes actions to their own cache, and the in-memory cache drops its least recently used entries', async () => {
+    const { p, calls } = counting(new LocalEmbeddingProvider({ dimensions: 8 }));
+    const queries = new InMemoryEmbeddingCache(2);
+    const chunks = new InMemoryEmbeddingCache();
+    const cached = withEmbeddingCache(p, actionRoutedCache({ search: queries }, chunks));
+    const search = { tenantId: 't1', action: 'search' };
+    await cached.embed(['q1'], search);
+    await cached.embed(['q2'], search);
+    await cached.embed(['q1'], search); // q1 is now the most recently used
+    await cached.embed(['q3'], search); // evicts q2
+    expect(chunks.store.size).toBe(0);
+    expect(queries.store.size).toBe(2);
+    await cached.embed(['q1'], search);
+    await cached.embed(['q2'], search);
+    expect(calls).toEqual([['q1'], ['q2'], ['q3'], ['q2']]);
+    await cached.embed(['chunk'], ctx);
+    expect(chunks.store.size).toBe(1);
   });
 
   it('never pays twice: a retried job makes no second HTTP call and no second cost row', async () => {

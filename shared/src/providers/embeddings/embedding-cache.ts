@@ -1,7 +1,8 @@
-// Embeddings cached by (model key, SHA-256 of the exact text): re-uploading or retrying never pays twice.
-// The model key is `${provider}:${model}:${dimensions}` so a change of provider, model or dimension never serves
-// a stale vector. The production cache (a DB table) implements EmbeddingCache; InMemoryEmbeddingCache is for
-// tests only.
+// Embeddings cached by (tenant, model key, SHA-256 of the exact text): re-uploading or retrying never pays twice,
+// and one tenant's texts never make another tenant's calls cheaper (which would reveal them). The model key is
+// `${provider}:${model}:${dimensions}` so a change of provider, model or dimension never serves a stale vector.
+// Material chunks are cached in a DB table (dbEmbeddingCache); search queries only in process memory
+// (InMemoryEmbeddingCache, bounded), routed by the call's action (actionRoutedCache).
 import { createHash } from 'node:crypto';
 import type { EmbedContext, EmbeddingProvider } from './embedding-provider.js';
 
@@ -10,11 +11,22 @@ export interface EmbeddingCacheEntry {
   embedding: number[];
 }
 
+/**
+ * Whose entries, of which model. Entries are per tenant: a hit must never tell one tenant that another tenant
+ * embedded the same text (a hit saves a provider call, which GET /reports/cost would show). `action` lets a
+ * cache treat query-like texts differently (actionRoutedCache).
+ */
+export interface EmbeddingCacheScope {
+  tenantId: string;
+  model: string;
+  action: string;
+}
+
 export interface EmbeddingCache {
-  /** Cached vectors for the hashes that are known; missing hashes are simply absent from the map. */
-  getMany(model: string, hashes: readonly string[]): Promise<Map<string, number[]>>;
+  /** Cached vectors for the hashes that are known in this scope; missing hashes are simply absent from the map. */
+  getMany(scope: EmbeddingCacheScope, hashes: readonly string[]): Promise<Map<string, number[]>>;
   /** Store vectors; an entry that already exists may be kept or overwritten (they are equal). */
-  putMany(model: string, entries: readonly EmbeddingCacheEntry[]): Promise<void>;
+  putMany(scope: EmbeddingCacheScope, entries: readonly EmbeddingCacheEntry[]): Promise<void>;
 }
 
 export const textHash = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -31,7 +43,8 @@ export function withEmbeddingCache(provider: EmbeddingProvider, cache: Embedding
       if (texts.length === 0) return [];
       const hashes = texts.map(textHash);
       const unique = [...new Set(hashes)];
-      const cached = await cache.getMany(key, unique);
+      const scope: EmbeddingCacheScope = { tenantId: ctx.tenantId, model: key, action: ctx.action };
+      const cached = await cache.getMany(scope, unique);
       const missing: { hash: string; text: string }[] = [];
       const seen = new Set<string>();
       hashes.forEach((h, i) => {
@@ -48,7 +61,7 @@ export function withEmbeddingCache(provider: EmbeddingProvider, cache: Embedding
           ctx,
         );
         const entries = missing.map((m, i) => ({ hash: m.hash, embedding: vectors[i]! }));
-        await cache.putMany(key, entries);
+        await cache.putMany(scope, entries);
         for (const e of entries) found.set(e.hash, e.embedding);
       }
       return hashes.map((h) => found.get(h)!);
@@ -56,24 +69,48 @@ export function withEmbeddingCache(provider: EmbeddingProvider, cache: Embedding
   };
 }
 
-/** For tests: a Map-backed cache that counts lookups and stores. */
+/** Sends the actions listed in `routes` to their own cache (search queries to process memory), the rest to `fallback`. */
+export function actionRoutedCache(routes: Readonly<Record<string, EmbeddingCache>>, fallback: EmbeddingCache): EmbeddingCache {
+  const pick = (action: string) => (Object.hasOwn(routes, action) ? routes[action]! : fallback);
+  return {
+    getMany: (scope, hashes) => pick(scope.action).getMany(scope, hashes),
+    putMany: (scope, entries) => pick(scope.action).putMany(scope, entries),
+  };
+}
+
+/**
+ * A bounded in-process cache (least recently used entries go first), keyed by tenant, model and hash. Used for
+ * search queries — every distinct query would otherwise add a database row for ever — and in unit tests.
+ */
 export class InMemoryEmbeddingCache implements EmbeddingCache {
   readonly store = new Map<string, number[]>();
-  gets = 0;
-  puts = 0;
 
-  async getMany(model: string, hashes: readonly string[]): Promise<Map<string, number[]>> {
-    this.gets++;
+  constructor(readonly maxEntries = 1000) {}
+
+  static key = (scope: Pick<EmbeddingCacheScope, 'tenantId' | 'model'>, hash: string) => `${scope.tenantId}\u0000${scope.model}\u0000${hash}`;
+
+  async getMany(scope: EmbeddingCacheScope, hashes: readonly string[]): Promise<Map<string, number[]>> {
     const out = new Map<string, number[]>();
     for (const h of hashes) {
-      const v = this.store.get(`${model}\u0000${h}`);
-      if (v) out.set(h, v);
+      const k = InMemoryEmbeddingCache.key(scope, h);
+      const v = this.store.get(k);
+      if (!v) continue;
+      this.store.delete(k); // re-insert: most recently used last
+      this.store.set(k, v);
+      out.set(h, v);
     }
     return out;
   }
 
-  async putMany(model: string, entries: readonly EmbeddingCacheEntry[]): Promise<void> {
-    this.puts++;
-    for (const e of entries) this.store.set(`${model}\u0000${e.hash}`, e.embedding);
+  async putMany(scope: EmbeddingCacheScope, entries: readonly EmbeddingCacheEntry[]): Promise<void> {
+    for (const e of entries) {
+      const k = InMemoryEmbeddingCache.key(scope, e.hash);
+      this.store.delete(k);
+      this.store.set(k, e.embedding);
+    }
+    for (const oldest of this.store.keys()) {
+      if (this.store.size <= this.maxEntries) break;
+      this.store.delete(oldest);
+    }
   }
 }
