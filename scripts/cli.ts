@@ -137,7 +137,7 @@ try {
     out({ id: arg, revoked: true }, `key ${arg} revoked`);
   } else if (group === 'embeddings' && cmd === 'reembed') {
     const dims = values.dimensions ? Number(values.dimensions) : config.EMBEDDING_DIMENSIONS;
-    const r = await reembedAll(prisma, dims);
+    const r = await reembedAll(prisma, { prefix: config.BULLMQ_PREFIX }, dims);
     out(r, `embedding column: vector(${r.from ?? '?'}) → vector(${r.to}); ${r.materials} material(s) queued for embedding` +
       (dims !== config.EMBEDDING_DIMENSIONS ? `\nnote: set EMBEDDING_DIMENSIONS=${dims} before starting the API and worker` : ''));
   } else {

@@ -56,12 +56,12 @@ async function ours(ctx: BenchContext, total: number) {
   const worker = await consumer(ctx, 'ours', prefix, total);
   try {
     const t0 = performance.now();
-    const relays = Array.from({ length: RELAYS }, () => startOutboxRelay(prisma, queues, logger));
+    const relays = Array.from({ length: RELAYS }, () => startOutboxRelay(prisma, queues, logger, { databaseUrl: ctx.env.databaseUrl }));
     let next = 0;
     const producer = async () => {
       while (next < total) {
         next += 1;
-        await prisma.$transaction((tx) => enqueue(tx, tenantId, def, { tenantId, materialId: randomUUID() }));
+        await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, def, { tenantId, materialId: randomUUID() }));
       }
     };
     await Promise.all(Array.from({ length: PRODUCERS }, producer));

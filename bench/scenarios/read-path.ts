@@ -25,10 +25,12 @@ export const readPath: Scenario = {
     let bare: Awaited<ReturnType<typeof startScript>> | null = null;
     const results: Record<string, LoadResult> = {};
     try {
-      // A queued job (what clients poll: row + completion estimate, 3 queries) and a complete one (1 query).
+      // A queued job (what clients poll: row + completion estimate, 3 queries) and a complete one (1 query), under
+      // a prefix no relay serves, so the queued one stays queued.
+      const target = { prefix: `${ctx.env.prefix}-read-idle` };
       const [queued, done] = await ctx.prisma.$transaction(async (tx) => [
-        await enqueue(tx, tenantId, jobs.ingestMaterial, { tenantId, materialId: newId() }),
-        await enqueue(tx, tenantId, jobs.ingestMaterial, { tenantId, materialId: newId() }),
+        await enqueue(tx, target, tenantId, jobs.ingestMaterial, { tenantId, materialId: newId() }),
+        await enqueue(tx, target, tenantId, jobs.ingestMaterial, { tenantId, materialId: newId() }),
       ]);
       if (!queued || !done) throw new Error('jobs not created');
       await startAttempt(ctx.prisma, done.id, 1);

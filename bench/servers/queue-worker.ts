@@ -20,7 +20,7 @@ const def = jobs.embedMaterial;
 
 const prisma = mode === 'ours' ? createPrisma(process.env.DATABASE_URL as string, { poolMax: 10 }) : null;
 const processor = prisma
-  ? createProcessor(createRegistry([def], [handle(def, async () => null)]), prisma, createLogger({ level: 'error', name: 'bench-queue-worker' }))
+  ? createProcessor(createRegistry([def], [handle(def, async () => null)]), prisma, { prefix }, createLogger({ level: 'error', name: 'bench-queue-worker' }))
   : async () => null;
 const connection = createRedis(redisUrl, 'bullmq');
 const worker = new Worker(def.queue, processor, {

@@ -10,7 +10,10 @@ import { Client } from '../support/flow.js';
 import { waitFor } from '../support/processes.js';
 import { createRedis } from '../../shared/src/db/redis.js';
 import { startAttempt } from '../../shared/src/jobs/job-status.js';
-import { reconcileOnce } from '../../shared/src/jobs/reconciler.js';
+import { reconcileOnce, startReconciler } from '../../shared/src/jobs/reconciler.js';
+import { QueueSet } from '../../shared/src/jobs/queues.js';
+import { createPrisma } from '../../shared/src/db/client.js';
+import { pino } from 'pino';
 
 let api: TestApi;
 let client: Client;
@@ -68,4 +71,20 @@ describe('a job whose final failure reached BullMQ but not Postgres', () => {
     expect(material.state).toBe('error');
     expect(material.error_message).toContain('ECONNREFUSED');
   }, 60_000);
+
+  it('logs a failed pass at error level (it was debug: invisible in production)', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const unreachable = createPrisma('postgresql://postgres@127.0.0.1:1/nowhere', { poolMax: 1 });
+    const queues = QueueSet.create(api.config.REDIS_URL, uniquePrefix('reconcile-log'));
+    const stop = startReconciler(unreachable, queues, logger, 600);
+    try {
+      await waitFor(async () => lines.some((l) => l.msg === 'job reconciler pass failed'), 10_000, 'failure logged');
+      expect(lines.find((l) => l.msg === 'job reconciler pass failed')?.level).toBe(50);
+    } finally {
+      await stop();
+      await queues.close();
+      await unreachable.$disconnect();
+    }
+  });
 });

@@ -5,12 +5,12 @@ import type { Logger } from '../../shared/src/logger/index.js';
 import type { PrismaClient } from '../../shared/src/db/client.js';
 import { jobs } from '../../shared/src/jobs/definitions.js';
 import { handle, type HandlerEntry } from './registry.js';
-import { materialFailed, ingestMaterial } from './processors/ingest/ingest-material.js';
+import { ingestMaterial } from './processors/ingest/ingest-material.js';
 import { embedMaterial } from './processors/embed/embed-material.js';
 import { embeddingProviderFromConfig, transcriberFromConfig } from '../../shared/src/providers/from-config.js';
 import type { Transcriber } from './ingestion/transcriber.js';
 import { maintenanceSweep } from './processors/maintenance/sweep.js';
-import { checkSubmission, submissionFailed } from './processors/check/check-submission.js';
+import { checkSubmission } from './processors/check/check-submission.js';
 import { deliverWebhookJob } from './processors/webhooks/deliver-webhook.js';
 import { generateNode, reconcileNode, refineNode } from './processors/generate/structure-steps.js';
 import { llmProviderFromConfig } from '../../shared/src/providers/from-config.js';
@@ -30,10 +30,10 @@ export function buildHandlers(deps: HandlerDeps): HandlerEntry[] {
     deps.config.TRANSCRIPTION_PROVIDER === 'none'
       ? null
       : { transcribe: (path, o) => shared.transcribe(path, { language: o.language, tenantId, jobId, action: 'transcribe' }) };
-  const onMaterialFailure = { onFinalFailure: materialFailed(deps.prisma) };
+  // A final failure's consequences (material, submission, webhook) are failJob's (shared/src/jobs/subject-failure.ts).
   return [
-    handle(jobs.ingestMaterial, ingestMaterial({ ...deps, transcriberFor }), onMaterialFailure),
-    handle(jobs.embedMaterial, embedMaterial({ prisma: deps.prisma, embedder }), onMaterialFailure),
+    handle(jobs.ingestMaterial, ingestMaterial({ ...deps, transcriberFor })),
+    handle(jobs.embedMaterial, embedMaterial({ prisma: deps.prisma, embedder })),
     handle(jobs.maintenanceSweep, maintenanceSweep(deps)),
     handle(
       jobs.checkSubmission,
@@ -42,7 +42,6 @@ export function buildHandlers(deps: HandlerDeps): HandlerEntry[] {
         embedder,
         reviewLlm: deps.config.REVIEW_PROVIDER === 'openai' ? llmProviderFromConfig(deps.config, deps.prisma, deps.logger, 'openai') : null,
       }),
-      { onFinalFailure: submissionFailed(deps.prisma) },
     ),
     handle(jobs.webhookDeliver, deliverWebhookJob(deps)),
     ...structureHandlers(deps),

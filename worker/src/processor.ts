@@ -1,49 +1,59 @@
 // The one BullMQ processor: parse the payload again, record the attempt on the job row, run the handler,
-// record the outcome. Final failures (last attempt or UnrecoverableError) fail the row, its dependents and run
-// the handler's failure hook; other failures put the row back to `queued` with the reason while BullMQ retries.
+// record its outcome (registry.ts): complete, skipped, cancelled, or failed. A final failure (last attempt, an
+// UnrecoverableError, an invalid payload) goes through failJob (shared/src/jobs/subject-failure.ts) like cancel
+// and the reconciler; other failures put the row back to `queued` with the reason while BullMQ retries.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { PrismaClient } from '../../shared/src/db/client.js';
 import type { Logger } from '../../shared/src/logger/index.js';
-import {
-  completeJob,
-  finishUnsuccessfully,
-  markRetrying,
-  reportProgress,
-  startAttempt,
-} from '../../shared/src/jobs/job-status.js';
-import type { Registry } from './registry.js';
+import { completeJob, markRetrying, reportProgress, startAttempt } from '../../shared/src/jobs/job-status.js';
+import { failJob } from '../../shared/src/jobs/subject-failure.js';
+import type { JobTarget } from '../../shared/src/jobs/producer.js';
+import type { JobType } from '../../shared/src/jobs/definitions.js';
+import { endingOf, type Registry } from './registry.js';
 import { metrics } from '../../shared/src/metrics/index.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+type Outcome = 'complete' | 'skipped' | 'cancelled' | 'failed' | 'retry';
 
-export function createProcessor(registry: Registry, prisma: PrismaClient, logger: Logger) {
+function count(jobType: JobType, outcome: Outcome, started: number | null) {
+  const m = metrics();
+  m.jobs.inc({ job_type: jobType, outcome });
+  if (outcome === 'failed' || outcome === 'retry') m.jobFailures.inc({ job_type: jobType });
+  if (started !== null) m.jobDuration.observe({ job_type: jobType, status: outcome }, (Date.now() - started) / 1000);
+}
+
+export function createProcessor(registry: Registry, prisma: PrismaClient, target: JobTarget, logger: Logger) {
   return async (job: Job): Promise<unknown> => {
     const jobId = job.id as string;
     const log = logger.child({ job_id: jobId, job: job.name });
     const registered = registry.get(job.name);
     if (!registered) throw new UnrecoverableError(`no handler for job "${job.name}"`);
     const { def, entry } = registered;
+    // Maintenance jobs have no row; every client-visible job does.
+    const tracked = def.jobType !== 'maintenance';
 
     const parsed = def.schema.safeParse(job.data);
     if (!parsed.success) {
       const reason = `invalid payload for ${job.name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`;
-      await finishUnsuccessfully(prisma, jobId, 'failed', reason);
+      log.error({ err: reason }, 'job failed');
+      if (tracked) await failJob(prisma, target, jobId, 'failed', reason);
+      count(def.jobType, 'failed', null);
       throw new UnrecoverableError(reason);
     }
     const payload = parsed.data;
     const tenantId = (payload as { tenantId?: string }).tenantId;
     if (tenantId) log.setBindings({ tenant_id: tenantId });
 
-    // Maintenance jobs have no row; every client-visible job does.
-    const tracked = def.jobType !== 'maintenance';
     if (tracked && !(await startAttempt(prisma, jobId, job.attemptsStarted || 1))) {
       log.info('job cancelled or already finished; skipping');
-      return { skipped: true };
+      count(def.jobType, 'skipped', null);
+      return { skipped: 'cancelled or already finished' };
     }
 
     const started = Date.now();
+    let result: unknown;
     try {
-      const result = await entry.handler(payload, {
+      result = await entry.handler(payload, {
         job,
         jobId,
         progress: async (pct) => {
@@ -53,29 +63,42 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, logger
         isCancelled: async () =>
           tracked && (await prisma.job.findUnique({ where: { id: jobId }, select: { status: true } }))?.status === 'cancelled',
       });
-      if (tracked) await completeJob(prisma, jobId);
-      metrics().jobDuration.observe({ job_type: def.jobType, status: 'complete' }, (Date.now() - started) / 1000);
-      log.info({ ms: Date.now() - started }, 'job complete');
-      return result ?? null;
     } catch (err) {
       const final = err instanceof UnrecoverableError || (job.attemptsStarted || 1) >= (job.opts.attempts ?? 1);
       const reason = message(err);
-      metrics().jobFailures.inc({ job_type: def.jobType });
-      metrics().jobDuration.observe({ job_type: def.jobType, status: final ? 'failed' : 'retry' }, (Date.now() - started) / 1000);
+      count(def.jobType, final ? 'failed' : 'retry', started);
       if (!tracked) {
         log.warn({ err }, 'maintenance job failed');
       } else if (final) {
         log.warn({ err: reason }, 'job failed');
-        const dependents = await finishUnsuccessfully(prisma, jobId, 'failed', reason);
-        if (dependents.length) log.warn({ dependents }, 'dependents failed');
-        await entry.onFinalFailure?.(payload, reason).catch((hookErr: unknown) =>
-          log.error({ err: hookErr }, 'failure hook failed'),
-        );
+        const failed = await failJob(prisma, target, jobId, 'failed', reason);
+        if (failed?.dependents.length) log.warn({ dependents: failed.dependents }, 'dependents failed');
       } else {
         log.warn({ err: reason, attempt: job.attemptsStarted }, 'job attempt failed; retrying');
         await markRetrying(prisma, jobId, `attempt ${job.attemptsStarted} failed: ${reason}`);
       }
       throw err;
     }
+
+    const ending = endingOf(result);
+    if (ending?.kind === 'cancelled') {
+      count(def.jobType, 'cancelled', started);
+      log.info({ ms: Date.now() - started }, 'job stopped: cancelled');
+      return { cancelled: true };
+    }
+    // A row that is no longer active was cancelled while the handler ran (it did not look, or too late).
+    if (tracked && !(await completeJob(prisma, jobId))) {
+      count(def.jobType, 'cancelled', started);
+      log.info({ ms: Date.now() - started }, 'job ended elsewhere while it ran (cancelled); result dropped');
+      return { cancelled: true };
+    }
+    if (ending) {
+      count(def.jobType, 'skipped', started);
+      log.info({ ms: Date.now() - started, reason: ending.reason }, 'job skipped');
+      return { skipped: ending.reason };
+    }
+    count(def.jobType, 'complete', started);
+    log.info({ ms: Date.now() - started }, 'job complete');
+    return result ?? null;
   };
 }

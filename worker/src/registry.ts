@@ -13,25 +13,33 @@ export interface JobContext {
   isCancelled(): Promise<boolean>;
 }
 
+/**
+ * A handler ends in one of four ways: it returns a result (complete), returns `skipped(reason)` (nothing to do:
+ * the row completes, counted as skipped) or `cancelled()` (it saw the client's cancel and stopped: the row stays
+ * cancelled), or throws (failed: retried, or failed for good by shared/src/jobs/subject-failure.ts).
+ */
 export type JobHandler<P = unknown> = (payload: P, ctx: JobContext) => Promise<unknown>;
-/** Runs once when the job has failed for good (after the last attempt or an UnrecoverableError). */
-export type FailureHook<P = unknown> = (payload: P, message: string) => Promise<void>;
+
+const ENDING = Symbol('job ending');
+export interface Ending {
+  readonly [ENDING]: true;
+  kind: 'skipped' | 'cancelled';
+  reason: string;
+}
+export const skipped = (reason: string): Ending => ({ [ENDING]: true, kind: 'skipped', reason });
+export const cancelled = (): Ending => ({ [ENDING]: true, kind: 'cancelled', reason: 'cancelled by client' });
+export const endingOf = (result: unknown): Ending | null =>
+  typeof result === 'object' && result !== null && ENDING in result ? (result as Ending) : null;
 
 export interface HandlerEntry {
   name: string;
   handler: JobHandler;
-  onFinalFailure?: FailureHook;
 }
 
 /** Pairs a definition with its handler, type-checking the payload. */
-export const handle = <S extends z.ZodType>(
-  def: JobDefinition<S>,
-  handler: JobHandler<z.output<S>>,
-  hooks: { onFinalFailure?: FailureHook<z.output<S>> } = {},
-): HandlerEntry => ({
+export const handle = <S extends z.ZodType>(def: JobDefinition<S>, handler: JobHandler<z.output<S>>): HandlerEntry => ({
   name: def.name,
   handler: handler as JobHandler,
-  onFinalFailure: hooks.onFinalFailure as FailureHook | undefined,
 });
 
 export class RegistryError extends Error {

@@ -9,6 +9,8 @@ import { s3ClientFromConfig } from '../../shared/src/storage/from-config.js';
 import { beat, removeHeartbeat } from '../../shared/src/jobs/heartbeat.js';
 import { assertEmbeddingDimensions } from '../../shared/src/db/vector/vector.repository.js';
 import { ALL_JOBS, type QueueName } from '../../shared/src/jobs/definitions.js';
+import { QueueSet } from '../../shared/src/jobs/queues.js';
+import { startJobLoops } from '../../shared/src/jobs/loops.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildHandlers } from './handlers.js';
 import { createProcessor } from './processor.js';
@@ -42,7 +44,11 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
   await sendBeat();
   const heartbeatTimer = setInterval(sendBeat, config.WORKER_HEARTBEAT_INTERVAL_MS);
 
-  const processor = createProcessor(registry, prisma, logger);
+  // The worker produces jobs too (ingest → embed, check → webhook, failure webhooks): it runs the outbox relay
+  // and the reconciler itself, so its follow-ups move on with no API process running.
+  const queues = QueueSet.create(config.REDIS_URL, config.BULLMQ_PREFIX);
+  const stopLoops = startJobLoops({ prisma, queues, logger, databaseUrl: config.DATABASE_URL });
+  const processor = createProcessor(registry, prisma, queues, logger);
   const workers = registry.queues().map(
     (queue) =>
       new Worker(queue, processor, {
@@ -80,6 +86,8 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
       stopScrape();
       await gaugeQueues.close();
       await Promise.allSettled(workers.map((w) => w.close()));
+      await stopLoops(); // after the workers: a job finishing during shutdown still has its follow-ups relayed
+      await queues.close();
       await removeHeartbeat(redis, config.BULLMQ_PREFIX, workerId).catch(() => undefined);
       await Promise.allSettled([redis.quit(), bullConnection.quit()]);
       await prisma.$disconnect();

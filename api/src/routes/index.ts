@@ -14,7 +14,8 @@ import { tenantRoutes } from './tenant/tenant.routes.js';
 
 export function apiRoutes(deps: AppDeps): RouteDef[] {
   const { config } = deps;
-  const base = { prisma: deps.prisma, s3: deps.s3, bucket: config.S3_BUCKET, logger: deps.logger };
+  // `jobs`: where enqueued jobs go (this deployment's BULLMQ_PREFIX).
+  const base = { prisma: deps.prisma, s3: deps.s3, bucket: config.S3_BUCKET, logger: deps.logger, jobs: deps.queues };
   return [
     ...nodeRoutes(base),
     ...materialRoutes({
@@ -25,7 +26,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
       verifiedDomains: config.VERIFIED_DOMAINS,
     }),
     ...searchRoutes({ prisma: deps.prisma, embedder: deps.embedder, efSearch: config.SEARCH_EF_SEARCH }),
-    ...structureRoutes({ prisma: deps.prisma }),
+    ...structureRoutes({ prisma: deps.prisma, jobs: deps.queues }),
     ...slideMappingRoutes({ prisma: deps.prisma }),
     ...jobRoutes({ prisma: deps.prisma, queues: deps.queues }),
     ...reportRoutes({ prisma: deps.prisma }),

@@ -35,18 +35,23 @@ export async function markRetrying(db: Db, jobId: string, message: string): Prom
     WHERE id = ${jobId}::uuid AND status = 'active'`;
 }
 
-/** Final failure (or cancellation) and the cascade to dependents. Returns the ids of dependents failed. */
+/**
+ * Final failure (or cancellation) of a queued or active job and the cascade to its dependents; null when the job
+ * had already finished (nothing changed). Subjects are subject-failure.ts's business (failJob).
+ */
 export async function finishUnsuccessfully(
   db: Db,
   jobId: string,
   status: 'failed' | 'cancelled',
   message: string | null,
-): Promise<string[]> {
-  const n = await db.$executeRaw`
+): Promise<{ job: { tenantId: string; jobType: string; subjectId: string | null }; dependents: string[] } | null> {
+  const [row] = await db.$queryRaw<{ tenant_id: string; job_type: string; subject_id: string | null }[]>`
     UPDATE jobs SET status = ${status}::"JobStatus", error_message = ${message}, completed_at = now(), updated_at = now()
-    WHERE id = ${jobId}::uuid AND status IN ('queued', 'active')`;
-  if (n === 0) return [];
-  return cascade(db, jobId, status === 'cancelled' ? 'cancelled' : 'failed');
+    WHERE id = ${jobId}::uuid AND status IN ('queued', 'active')
+    RETURNING tenant_id::text, job_type::text, subject_id::text`;
+  if (!row) return null;
+  const dependents = await cascade(db, jobId, status === 'cancelled' ? 'cancelled' : 'failed');
+  return { job: { tenantId: row.tenant_id, jobType: row.job_type, subjectId: row.subject_id }, dependents };
 }
 
 async function cascade(db: Db, rootId: string, how: 'failed' | 'cancelled'): Promise<string[]> {
@@ -69,7 +74,8 @@ async function cascade(db: Db, rootId: string, how: 'failed' | 'cancelled'): Pro
   return failed;
 }
 
-/** Cancels unfinished jobs about these subjects (materials, submissions) inside the caller's transaction. */
+/** Cancels unfinished jobs about subjects being deleted (inside the caller's deleting transaction; the subjects go, so
+ * nothing follows for them — failJob is for subjects that stay). */
 export async function cancelSubjectJobs(db: Db, tenantId: string, subjectIds: string[], reason: string): Promise<void> {
   if (!subjectIds.length) return;
   const open = await db.job.findMany({

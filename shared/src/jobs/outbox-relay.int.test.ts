@@ -1,5 +1,5 @@
-// The relay hands jobs to BullMQ only after their dependencies completed, drops entries of finished jobs, and
-// keeps entries while Redis is unreachable.
+// The relay hands jobs to BullMQ only after their dependencies completed, drops entries of finished jobs, keeps
+// entries while Redis is unreachable, and takes only its own BULLMQ_PREFIX's entries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../logger/index.js';
@@ -8,7 +8,7 @@ import { createTenant } from '../auth/tenants.service.js';
 import { enqueue } from './producer.js';
 import { jobs } from './definitions.js';
 import { QueueSet } from './queues.js';
-import { relayBatch } from './outbox-relay.js';
+import { relayBatch, startOutboxRelay } from './outbox-relay.js';
 import { finishUnsuccessfully } from './job-status.js';
 import { uniquePrefix } from '../../../test/support/api.js';
 import { startRedis } from '../../../test/support/processes.js';
@@ -38,8 +38,8 @@ const drain = async () => {
 
 describe('outbox relay', () => {
   it('waits for dependencies, then relays; drops entries of failed jobs', async () => {
-    const first = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload()));
-    const second = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload(), { dependsOn: [first.id] }));
+    const first = await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, jobs.ingestMaterial, payload()));
+    const second = await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, jobs.ingestMaterial, payload(), { dependsOn: [first.id] }));
     await drain();
     expect(await inBull(first.id)).toBe(true);
     expect(await inBull(second.id)).toBe(false);
@@ -49,10 +49,10 @@ describe('outbox relay', () => {
     await drain();
     expect(await inBull(second.id)).toBe(true);
 
-    const a = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload()));
-    const b = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload(), { dependsOn: [a.id] }));
+    const a = await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, jobs.ingestMaterial, payload()));
+    const b = await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, jobs.ingestMaterial, payload(), { dependsOn: [a.id] }));
     await prisma.jobOutbox.deleteMany({ where: { jobId: a.id } });
-    expect(await finishUnsuccessfully(prisma, a.id, 'failed', 'boom')).toEqual([b.id]);
+    expect((await finishUnsuccessfully(prisma, a.id, 'failed', 'boom'))?.dependents).toEqual([b.id]);
     await drain();
     expect(await prisma.jobOutbox.count({ where: { jobId: b.id } })).toBe(0);
     expect(await inBull(b.id)).toBe(false);
@@ -64,7 +64,7 @@ describe('outbox relay', () => {
     const own = QueueSet.create(redis.url, uniquePrefix('relay-down'));
     try {
       await redis.stop();
-      const job = await prisma.$transaction((tx) => enqueue(tx, tenantId, jobs.ingestMaterial, payload()));
+      const job = await prisma.$transaction((tx) => enqueue(tx, own, tenantId, jobs.ingestMaterial, payload()));
       const started = Date.now();
       for (let i = 0; i < 3; i++) expect(await relayBatch(prisma, own, logger)).toBe(0);
       expect(Date.now() - started).toBeLessThan(2000); // fails fast, holds nothing
@@ -80,6 +80,42 @@ describe('outbox relay', () => {
     } finally {
       await own.close();
       await redis.stop();
+    }
+  });
+
+  it('takes only entries of its own prefix: two deployments on one database keep their jobs apart', async () => {
+    const other = QueueSet.create(loadConfig().REDIS_URL, uniquePrefix('relay-other'));
+    try {
+      const mine = await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, jobs.ingestMaterial, payload()));
+      const theirs = await prisma.$transaction((tx) => enqueue(tx, other, tenantId, jobs.ingestMaterial, payload()));
+      expect((await prisma.jobOutbox.findUniqueOrThrow({ where: { jobId: theirs.id } })).prefix).toBe(other.prefix);
+      await drain();
+      expect(await inBull(mine.id)).toBe(true);
+      expect(await inBull(theirs.id)).toBe(false); // not taken into this deployment's BullMQ
+      expect(await prisma.jobOutbox.count({ where: { jobId: theirs.id } })).toBe(1);
+      expect(await other.get('ingest').getJob(mine.id)).toBeUndefined();
+
+      for (let i = 0; i < 20 && (await relayBatch(prisma, other, logger)) > 0; i++);
+      expect(await other.get('ingest').getJob(theirs.id)).toBeDefined();
+      expect(await prisma.jobOutbox.count({ where: { jobId: theirs.id } })).toBe(0);
+      expect(await other.get('ingest').getJob(mine.id)).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a commit wakes the relay at once (NOTIFY), well before its poll interval', async () => {
+    const config = loadConfig();
+    const stop = startOutboxRelay(prisma, queues, logger, { intervalMs: 60_000, databaseUrl: config.DATABASE_URL });
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the listener connects (it relays once when it has)
+      const job = await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, jobs.ingestMaterial, payload()));
+      const started = Date.now();
+      while (!(await inBull(job.id)) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(await inBull(job.id)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000); // the poll would take 60 s
+    } finally {
+      await stop();
     }
   });
 });

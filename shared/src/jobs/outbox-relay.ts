@@ -1,77 +1,89 @@
-// Moves outbox entries to BullMQ, in dependency order. Safe to run in every API process at once: rows are claimed with
-// FOR UPDATE SKIP LOCKED and deleted in the same transaction only after BullMQ accepted the job (job id = row
-// id, so a repeated add is a no-op). While Redis is away entries stay, with a growing back-off.
+// Moves outbox entries of one BULLMQ_PREFIX to BullMQ, in dependency order. Safe to run in every API and worker
+// process at once. A batch is claimed in one statement (FOR UPDATE SKIP LOCKED, then leased by moving its
+// next_attempt_at ahead, committed at once: no row lock is held while Redis is called), handed over with one
+// `addBulk` per queue (job id = row id, so a repeated add is a no-op), then deleted. A relay that dies after its
+// claim leaves the entries to the next relay once the lease ends; while Redis is away entries stay, with a
+// growing back-off.
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger/index.js';
-import { definitionByName } from './definitions.js';
-import type { QueueSet } from './queues.js';
+import { definitionByName, type JobDefinition } from './definitions.js';
+import type { BulkJob, QueueSet } from './queues.js';
+import { listenForOutbox } from './outbox-wake.js';
 
-const BATCH = 100;
+export const RELAY_BATCH = 500;
+const LEASE_S = 15;
 const MAX_BACKOFF_S = 30;
 
-export async function relayBatch(prisma: PrismaClient, queues: QueueSet, logger: Logger): Promise<number> {
-  if (!queues.isReady()) return 0; // nothing can be handed over: do not hold rows in a transaction meanwhile
-  return prisma.$transaction(
-    async (tx) => {
-      // A job is handed over only once every job it depends on is complete (dependencies are kept in
-      // Postgres, the source of truth, rather than in BullMQ flows that live only in Redis). A failed or
-      // cancelled dependency fails its dependents (job-status.ts), whose entries are then dropped below.
-      const claimed = await tx.$queryRaw<{ id: bigint; job_id: string; attempts: number }[]>`
-        SELECT o.id, o.job_id::text AS job_id, o.attempts FROM job_outbox o JOIN jobs j ON j.id = o.job_id
-        WHERE o.next_attempt_at <= now()
-          AND (j.status IN ('complete', 'failed', 'cancelled')
-               OR NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY (j.depends_on) AND d.status <> 'complete'))
-        ORDER BY o.id LIMIT ${BATCH} FOR UPDATE OF o SKIP LOCKED`;
-      if (claimed.length === 0) return 0;
-      const rows = await tx.job.findMany({ where: { id: { in: claimed.map((c) => c.job_id) } } });
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const done: bigint[] = [];
-      let failure: { err: unknown; from: number } | null = null;
-      for (let i = 0; i < claimed.length; i++) {
-        const entry = claimed[i] as (typeof claimed)[number];
-        const job = byId.get(entry.job_id);
-        const def = job ? definitionByName(job.name) : undefined;
-        if (!job || !def || job.status === 'complete' || job.status === 'failed' || job.status === 'cancelled') {
-          if (job && !def) logger.error({ job_id: job.id, name: job.name }, 'outbox entry for an unknown job name dropped');
-          done.push(entry.id);
-          continue;
-        }
-        try {
-          await queues.add(def, job.id, job.payload, job.priority);
-          done.push(entry.id);
-        } catch (err) {
-          failure = { err, from: i }; // Redis is away: keep this entry and the rest for later
-          break;
-        }
-      }
-      if (done.length) await tx.jobOutbox.deleteMany({ where: { id: { in: done } } });
-      if (failure) {
-        const rest = claimed.slice(failure.from);
-        const message = failure.err instanceof Error ? failure.err.message : String(failure.err);
-        for (const e of rest) {
-          const delay = Math.min(MAX_BACKOFF_S, 2 ** Math.min(e.attempts, 5));
-          await tx.$executeRaw`
-            UPDATE job_outbox SET attempts = attempts + 1, last_error = ${message.slice(0, 500)},
-                   next_attempt_at = now() + make_interval(secs => ${delay})
-            WHERE id = ${e.id}`;
-        }
-        logger.warn({ pending: rest.length, err: message }, 'outbox relay: BullMQ unavailable, will retry');
-      }
-      return done.length;
-    },
-    { timeout: 60_000, maxWait: 10_000 },
-  );
+interface Claimed {
+  id: bigint;
+  job_id: string;
+  attempts: number;
+  name: string;
+  payload: unknown;
+  priority: number;
+  status: string;
 }
 
-export function startOutboxRelay(
-  prisma: PrismaClient,
-  queues: QueueSet,
-  logger: Logger,
-  intervalMs = 250,
-): () => Promise<void> {
+export async function relayBatch(prisma: PrismaClient, queues: QueueSet, logger: Logger, batch = RELAY_BATCH): Promise<number> {
+  if (!queues.isReady()) return 0; // nothing can be handed over: do not claim entries meanwhile
+  // A job is handed over only once every job it depends on is complete (dependencies are kept in Postgres, the
+  // source of truth, rather than in BullMQ flows that live only in Redis). A failed or cancelled dependency fails
+  // its dependents (job-status.ts), whose entries are then dropped below.
+  const claimed = await prisma.$queryRaw<Claimed[]>`
+    WITH c AS (
+      SELECT o.id FROM job_outbox o JOIN jobs j ON j.id = o.job_id
+      WHERE o.prefix = ${queues.prefix} AND o.next_attempt_at <= now()
+        AND (j.status IN ('complete', 'failed', 'cancelled')
+             OR NOT EXISTS (SELECT 1 FROM jobs d WHERE d.id = ANY (j.depends_on) AND d.status <> 'complete'))
+      ORDER BY o.id LIMIT ${batch} FOR UPDATE OF o SKIP LOCKED)
+    UPDATE job_outbox o SET next_attempt_at = now() + make_interval(secs => ${LEASE_S})
+    FROM c, jobs j WHERE o.id = c.id AND j.id = o.job_id
+    RETURNING o.id, o.job_id::text AS job_id, o.attempts, j.name, j.payload, j.priority, j.status::text AS status`;
+  if (claimed.length === 0) return 0;
+  claimed.sort((a, b) => (a.id < b.id ? -1 : 1));
+
+  const settled: bigint[] = [];
+  const toAdd: (BulkJob & { entry: bigint; attempts: number })[] = [];
+  for (const c of claimed) {
+    const def: JobDefinition | undefined = definitionByName(c.name);
+    if (!def) logger.error({ job_id: c.job_id, name: c.name }, 'outbox entry for an unknown job name dropped');
+    if (!def || c.status === 'complete' || c.status === 'failed' || c.status === 'cancelled') settled.push(c.id);
+    else toAdd.push({ def, jobId: c.job_id, payload: c.payload, priority: c.priority, entry: c.id, attempts: c.attempts });
+  }
+  let failed: unknown = null;
+  if (toAdd.length) {
+    try {
+      await queues.addBulk(toAdd);
+      settled.push(...toAdd.map((t) => t.entry));
+    } catch (err) {
+      failed = err; // Redis is away: keep the entries for later
+    }
+  }
+  if (settled.length) await prisma.$executeRaw`DELETE FROM job_outbox WHERE id = ANY (${settled}::bigint[])`;
+  if (failed) {
+    const message = (failed instanceof Error ? failed.message : String(failed)).slice(0, 500);
+    await prisma.$executeRaw`
+      UPDATE job_outbox SET attempts = attempts + 1, last_error = ${message},
+             next_attempt_at = now() + make_interval(secs => LEAST(${MAX_BACKOFF_S}, power(2, LEAST(attempts, 5))))
+      WHERE id = ANY (${toAdd.map((t) => t.entry)}::bigint[])`;
+    logger.warn({ pending: toAdd.length, err: message }, 'outbox relay: BullMQ unavailable, will retry');
+  }
+  return failed ? settled.length : claimed.length;
+}
+
+export interface RelayOptions {
+  /** Fallback poll (entries whose back-off ended, a missed notification); commits wake the relay at once. */
+  intervalMs?: number;
+  /** LISTEN for commits of new entries on this database (no listener: poll only). */
+  databaseUrl?: string;
+}
+
+export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger: Logger, opts: RelayOptions = {}): () => Promise<void> {
+  const intervalMs = opts.intervalMs ?? 1000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | null = null;
+  let again = false; // a wake-up arrived while a batch was running
   const tick = async () => {
     let moved = 0;
     try {
@@ -79,12 +91,24 @@ export function startOutboxRelay(
     } catch (err) {
       logger.warn({ err }, 'outbox relay batch failed');
     }
-    if (!stopped) timer = setTimeout(() => (running = tick()), moved === BATCH ? 0 : intervalMs);
+    running = null;
+    if (stopped) return;
+    const soon = moved === RELAY_BATCH || again;
+    again = false;
+    timer = setTimeout(run, soon ? 0 : intervalMs);
   };
-  running = tick();
+  const run = () => {
+    clearTimeout(timer);
+    if (stopped) return;
+    if (running) again = true;
+    else running = tick();
+  };
+  const stopListening = opts.databaseUrl ? listenForOutbox(opts.databaseUrl, queues.prefix, run, logger) : null;
+  run();
   return async () => {
     stopped = true;
     clearTimeout(timer);
+    await stopListening?.();
     await running;
   };
 }

@@ -12,6 +12,7 @@ export interface Metrics {
   queueOldestWaiting: Gauge<'queue'>;
   jobDuration: Histogram<'job_type' | 'status'>;
   jobFailures: Counter<'job_type'>;
+  jobs: Counter<'job_type' | 'outcome'>;
   outboxBacklog: Gauge;
   heartbeatAge: Gauge;
   providerCalls: Counter<'kind' | 'provider' | 'model' | 'status'>;
@@ -75,6 +76,12 @@ export function metrics(): Metrics {
       registers: [registry],
     }),
     jobFailures: new Counter({ name: 'cs_job_failures_total', help: 'Failed job attempts by type', labelNames: ['job_type'], registers: [registry] }),
+    jobs: new Counter({
+      name: 'cs_jobs_total',
+      help: 'Job runs by type and outcome (complete, skipped, cancelled, failed, retry)',
+      labelNames: ['job_type', 'outcome'],
+      registers: [registry],
+    }),
     outboxBacklog: new Gauge({ name: 'cs_outbox_backlog', help: 'Outbox entries not yet handed to BullMQ', registers: [registry], aggregator: 'max' , collect: collectOnce }),
     heartbeatAge: new Gauge({ name: 'cs_worker_heartbeat_age_seconds', help: 'Age of the freshest worker heartbeat', registers: [registry], aggregator: 'max' , collect: collectOnce }),
     providerCalls: new Counter({

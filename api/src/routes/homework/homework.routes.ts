@@ -18,6 +18,7 @@ import {
   type SubmitFieldsInput,
 } from './homework.schemas.js';
 import { parseHomeworkUpload, type StoredHomework } from './homework.upload.js';
+import type { JobTarget } from '../../../../shared/src/jobs/producer.js';
 import { checkTarget, createSubmission, getSubmission, listSubmissions } from './homework.service.js';
 import { presentSubmission, presentSubmissionDetail, presentSubmitResult } from './homework.presenter.js';
 import { checkWebhookUrl } from '../tenant/tenant.service.js';
@@ -27,6 +28,8 @@ export interface HomeworkRouteDeps {
   s3: S3Client;
   bucket: string;
   logger: Logger;
+  /** Where enqueued jobs go. */
+  jobs: JobTarget;
   maxBytes: number;
   allowPrivateTargets: PrivateTargets;
 }
@@ -75,7 +78,7 @@ export function homeworkRoutes(deps: HomeworkRouteDeps): RouteDef[] {
           const webhookUrl = input.webhook_url
             ? await checkWebhookUrl(input.webhook_url, deps.allowPrivateTargets, ['body', 'webhook_url'])
             : null;
-          const { submission, duplicate } = await createSubmission(deps.prisma, auth.tenantId, {
+          const { submission, duplicate } = await createSubmission(deps.prisma, deps.jobs, auth.tenantId, {
             id: stored.submissionId,
             studentExternalId: input.student_external_id,
             courseNodeId: input.course_node_id,

@@ -6,7 +6,7 @@ import { Prisma } from '../../../../shared/src/db/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { invalid, notFound } from '../../../../shared/src/errors/index.js';
 import { ancestorIds } from '../../../../shared/src/db/nodes.repository.js';
-import { enqueue } from '../../../../shared/src/jobs/producer.js';
+import { enqueue, type JobTarget } from '../../../../shared/src/jobs/producer.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
 import type { SUBMISSION_STATUSES } from './homework.schemas.js';
 
@@ -46,7 +46,7 @@ export const isUniqueViolation = (err: unknown): boolean =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 /** Student (get-or-create, one statement), submission, check job and outbox entry in one transaction. */
-async function insertSubmission(prisma: PrismaClient, tenantId: string, input: NewSubmission): Promise<SubmissionWithStudent> {
+async function insertSubmission(prisma: PrismaClient, target: JobTarget, tenantId: string, input: NewSubmission): Promise<SubmissionWithStudent> {
   return prisma.$transaction(async (tx) => {
     // An upsert in one statement: concurrent first submissions of a new student wait for each other here.
     const [student] = await tx.$queryRaw<{ id: string }[]>`
@@ -73,7 +73,7 @@ async function insertSubmission(prisma: PrismaClient, tenantId: string, input: N
         jobId,
       },
     });
-    await enqueue(tx, tenantId, jobs.checkSubmission, { tenantId, submissionId: input.id }, { id: jobId, nodeId: input.nodeId, subjectId: input.id });
+    await enqueue(tx, target, tenantId, jobs.checkSubmission, { tenantId, submissionId: input.id }, { id: jobId, nodeId: input.nodeId, subjectId: input.id });
     return tx.submission.findUniqueOrThrow({ where: { id: input.id }, include: withStudent });
   });
 }
@@ -91,12 +91,13 @@ function findDuplicate(prisma: PrismaClient, tenantId: string, input: NewSubmiss
  */
 export async function createSubmission(
   prisma: PrismaClient,
+  target: JobTarget,
   tenantId: string,
   input: NewSubmission,
 ): Promise<{ submission: SubmissionWithStudent; duplicate: boolean }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return { submission: await insertSubmission(prisma, tenantId, input), duplicate: false };
+      return { submission: await insertSubmission(prisma, target, tenantId, input), duplicate: false };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       const existing = await findDuplicate(prisma, tenantId, input);

@@ -1,8 +1,7 @@
 // Job reads, cancellation and completion estimates. Postgres is the source of truth for what clients see.
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import { conflict, notFound } from '../../../../shared/src/errors/index.js';
-import { finishUnsuccessfully } from '../../../../shared/src/jobs/job-status.js';
-import { failSubject } from '../../../../shared/src/jobs/subject-failure.js';
+import { failJob } from '../../../../shared/src/jobs/subject-failure.js';
 import type { QueueSet } from '../../../../shared/src/jobs/queues.js';
 import type { QueueName } from '../../../../shared/src/jobs/definitions.js';
 
@@ -73,11 +72,10 @@ export async function estimateCompletion(prisma: PrismaClient, job: { id: string
 export async function cancelJob(deps: JobServiceDeps, tenantId: string, id: string) {
   const job = await getJob(deps.prisma, tenantId, id);
   if (TERMINAL.has(job.status)) throw conflict(`Job is already ${job.status}`);
-  await deps.prisma.$transaction(async (tx) => {
-    await finishUnsuccessfully(tx, id, 'cancelled', 'Cancelled by client');
-    await failSubject(tx, job, job.jobType === 'check' ? 'Review cancelled' : 'Ingestion cancelled');
-    await tx.jobOutbox.deleteMany({ where: { jobId: id } });
-  });
+  // The same failure path as the worker's and the reconciler's (subject, webhook, slide mappings, dependents).
+  if (!(await failJob(deps.prisma, deps.queues, id, 'cancelled', 'Cancelled by client'))) {
+    throw conflict(`Job is already ${(await getJob(deps.prisma, tenantId, id)).status}`);
+  }
   // Best effort: a waiting BullMQ job is removed; an active one sees the cancellation and stops.
   await deps.queues
     .get(job.queue as QueueName)

@@ -96,7 +96,7 @@ export async function confirmUpload(
     await drop();
     throw invalid(['body', 'key'], `File content does not match its ".${ext}" extension`, 'content_mismatch');
   }
-  const material = await insertMaterialWithJob(deps.prisma, tenantId, {
+  const material = await insertMaterialWithJob(deps.prisma, deps.jobs, tenantId, {
     id: materialId,
     nodeId,
     sourceType: body.source_type as never,

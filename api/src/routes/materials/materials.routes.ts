@@ -82,7 +82,7 @@ export function materialRoutes(deps: MaterialRouteDeps): RouteDef[] {
             sourceUrl = checked.url;
             warnings = checked.warnings;
           }
-          const material = await materials.insertMaterialWithJob(deps.prisma, auth.tenantId, {
+          const material = await materials.insertMaterialWithJob(deps.prisma, deps.jobs, auth.tenantId, {
             id: file?.materialId,
             nodeId: params.id,
             sourceType,
@@ -178,7 +178,7 @@ export function materialRoutes(deps: MaterialRouteDeps): RouteDef[] {
       responses: { 200: { description: 'Material with its new job', schema: MaterialSchema } },
       errors: [404, 409, 422],
       handler: async ({ res, auth, params }) => {
-        res.json(presentMaterial(await materials.retryMaterial(deps.prisma, auth.tenantId, params.id)));
+        res.json(presentMaterial(await materials.retryMaterial(deps.prisma, deps.jobs, auth.tenantId, params.id)));
       },
     }),
   ];

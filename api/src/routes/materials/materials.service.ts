@@ -5,7 +5,7 @@ import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { conflict, notFound } from '../../../../shared/src/errors/index.js';
 import type { Logger } from '../../../../shared/src/logger/index.js';
-import { enqueue } from '../../../../shared/src/jobs/producer.js';
+import { enqueue, type JobTarget } from '../../../../shared/src/jobs/producer.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
 import { cancelSubjectJobs } from '../../../../shared/src/jobs/job-status.js';
 import { flushDeletions, scheduleDeletions } from '../../../../shared/src/db/deletions.repository.js';
@@ -17,6 +17,8 @@ export interface MaterialServiceDeps {
   s3: S3Client;
   bucket: string;
   logger: Logger;
+  /** Where enqueued jobs go. */
+  jobs: JobTarget;
 }
 
 export async function getMaterial(prisma: PrismaClient | Prisma.TransactionClient, tenantId: string, id: string) {
@@ -43,7 +45,7 @@ export interface NewMaterial {
 }
 
 /** Material row, ingest job and outbox entry in one transaction. */
-export async function insertMaterialWithJob(prisma: PrismaClient, tenantId: string, input: NewMaterial) {
+export async function insertMaterialWithJob(prisma: PrismaClient, target: JobTarget, tenantId: string, input: NewMaterial) {
   return prisma.$transaction(async (tx) => {
     await getNode(tx, tenantId, input.nodeId);
     const id = input.id ?? newId();
@@ -66,16 +68,16 @@ export async function insertMaterialWithJob(prisma: PrismaClient, tenantId: stri
         jobId,
       },
     });
-    await enqueue(tx, tenantId, jobs.ingestMaterial, { tenantId, materialId: id }, { id: jobId, nodeId: input.nodeId, subjectId: id });
+    await enqueue(tx, target, tenantId, jobs.ingestMaterial, { tenantId, materialId: id }, { id: jobId, nodeId: input.nodeId, subjectId: id });
     return tx.material.findUniqueOrThrow({ where: { id } });
   });
 }
 
-export async function retryMaterial(prisma: PrismaClient, tenantId: string, id: string) {
+export async function retryMaterial(prisma: PrismaClient, target: JobTarget, tenantId: string, id: string) {
   return prisma.$transaction(async (tx) => {
     const m = await getMaterial(tx, tenantId, id);
     if (m.state !== 'error') throw conflict(`Material is ${m.state}; only a material in state "error" can be retried`);
-    const job = await enqueue(tx, tenantId, jobs.ingestMaterial, { tenantId, materialId: id }, { nodeId: m.nodeId, subjectId: id });
+    const job = await enqueue(tx, target, tenantId, jobs.ingestMaterial, { tenantId, materialId: id }, { nodeId: m.nodeId, subjectId: id });
     return tx.material.update({ where: { id }, data: { state: 'pending', errorMessage: null, jobId: job.id } });
   });
 }

@@ -9,6 +9,7 @@ import { structureTree, type CourseStructure } from '../../../../shared/src/gene
 import { NodeIdParams, ListQuery } from '../nodes/nodes.schemas.js';
 import { getNode } from '../nodes/nodes.service.js';
 import { planGeneration, planRefinement } from './structure.service.js';
+import type { JobTarget } from '../../../../shared/src/jobs/producer.js';
 
 const tags = ['structure'];
 const ModeBody = z.object({ mode: z.enum(['free', 'guided']) }).strict().openapi('GenerationRequest');
@@ -64,7 +65,7 @@ export function presentSnapshot(s: StructureSnapshot, full = false) {
   return full ? { ...base, structure: s.structure, structure_tree: structureTree(s.structure as CourseStructure) } : base;
 }
 
-export function structureRoutes(deps: { prisma: PrismaClient }): RouteDef[] {
+export function structureRoutes(deps: { prisma: PrismaClient; jobs: JobTarget }): RouteDef[] {
   const { prisma } = deps;
   return [
     defineRoute({
@@ -78,7 +79,7 @@ export function structureRoutes(deps: { prisma: PrismaClient }): RouteDef[] {
       responses: { 202: { description: 'Accepted: the jobs that will run', schema: PlanSchema } },
       errors: [404, 409, 422],
       handler: async ({ res, auth, params, body }) => {
-        res.status(202).json(await planGeneration(prisma, auth.tenantId, params.id, body.mode));
+        res.status(202).json(await planGeneration(prisma, deps.jobs, auth.tenantId, params.id, body.mode));
       },
     }),
     defineRoute({
@@ -92,7 +93,7 @@ export function structureRoutes(deps: { prisma: PrismaClient }): RouteDef[] {
       responses: { 202: { description: 'Accepted: the jobs that will run', schema: PlanSchema } },
       errors: [404, 409, 422],
       handler: async ({ res, auth, params, body }) => {
-        res.status(202).json(await planRefinement(prisma, auth.tenantId, params.id, body.mode));
+        res.status(202).json(await planRefinement(prisma, deps.jobs, auth.tenantId, params.id, body.mode));
       },
     }),
     defineRoute({

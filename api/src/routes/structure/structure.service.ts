@@ -5,7 +5,8 @@
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import { conflict, invalid, notFound } from '../../../../shared/src/errors/index.js';
 import { ancestorIds, subtreeIds } from '../../../../shared/src/db/nodes.repository.js';
-import { enqueue } from '../../../../shared/src/jobs/producer.js';
+import { enqueueMany, type JobRequest, type JobTarget } from '../../../../shared/src/jobs/producer.js';
+import { newId } from '../../../../shared/src/db/ids.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
 
 type Mode = 'free' | 'guided';
@@ -33,7 +34,7 @@ async function lockTenantGeneration(tx: Prisma.TransactionClient, tenantId: stri
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`generation:${tenantId}`}, 0))`;
 }
 
-export async function planGeneration(prisma: PrismaClient, tenantId: string, nodeId: string, mode: Mode): Promise<GenerationPlan> {
+export async function planGeneration(prisma: PrismaClient, target: JobTarget, tenantId: string, nodeId: string, mode: Mode): Promise<GenerationPlan> {
   return prisma.$transaction(async (tx) => {
     await lockTenantGeneration(tx, tenantId);
     const ids = await subtreeIds(tx, tenantId, nodeId);
@@ -62,31 +63,41 @@ export async function planGeneration(prisma: PrismaClient, tenantId: string, nod
       return relevant.get(id) as boolean;
     };
 
+    // The whole plan is built with pre-allocated ids, then enqueued in one batch (two statements).
+    const requests: JobRequest[] = [];
     const ingestion: string[] = [];
     const generateJob = new Map<string, string>();
     const generation: string[] = [];
-    const plan = async (id: string): Promise<void> => {
+    const plan = (id: string): void => {
       const kids = (children.get(id) ?? []).filter((c) => isRelevant(c.id));
-      for (const k of kids) await plan(k.id);
+      for (const k of kids) plan(k.id);
       const stale = usable.filter((m) => m.nodeId === id && m.state !== 'ready' && m.jobId);
       ingestion.push(...stale.map((m) => m.jobId as string));
-      const job = await enqueue(tx, tenantId, jobs.generateNode, { tenantId, nodeId: id, mode }, {
-        nodeId: id,
-        subjectId: id,
-        dependsOn: [...stale.map((m) => m.jobId as string), ...kids.map((k) => generateJob.get(k.id) as string)],
+      const jobId = newId();
+      requests.push({
+        def: jobs.generateNode,
+        payload: { tenantId, nodeId: id, mode },
+        opts: {
+          id: jobId,
+          nodeId: id,
+          subjectId: id,
+          dependsOn: [...stale.map((m) => m.jobId as string), ...kids.map((k) => generateJob.get(k.id) as string)],
+        },
       });
-      generateJob.set(id, job.id);
-      generation.push(job.id);
+      generateJob.set(id, jobId);
+      generation.push(jobId);
     };
-    await plan(nodeId);
+    plan(nodeId);
 
     const reconciliation: string[] = [];
-    const reconcile = async (id: string, after: string) => {
-      const job = await enqueue(tx, tenantId, jobs.reconcileNode, { tenantId, nodeId: id, mode }, { nodeId: id, subjectId: id, dependsOn: [after] });
-      reconciliation.push(job.id);
-      for (const k of (children.get(id) ?? []).filter((c) => isRelevant(c.id))) await reconcile(k.id, job.id);
+    const reconcile = (id: string, after: string) => {
+      const jobId = newId();
+      requests.push({ def: jobs.reconcileNode, payload: { tenantId, nodeId: id, mode }, opts: { id: jobId, nodeId: id, subjectId: id, dependsOn: [after] } });
+      reconciliation.push(jobId);
+      for (const k of (children.get(id) ?? []).filter((c) => isRelevant(c.id))) reconcile(k.id, jobId);
     };
-    await reconcile(nodeId, generateJob.get(nodeId) as string);
+    reconcile(nodeId, generateJob.get(nodeId) as string);
+    await enqueueMany(tx, target, tenantId, requests);
 
     return {
       generation_jobs: generation,
@@ -98,7 +109,7 @@ export async function planGeneration(prisma: PrismaClient, tenantId: string, nod
   });
 }
 
-export async function planRefinement(prisma: PrismaClient, tenantId: string, nodeId: string, mode: Mode): Promise<GenerationPlan> {
+export async function planRefinement(prisma: PrismaClient, target: JobTarget, tenantId: string, nodeId: string, mode: Mode): Promise<GenerationPlan> {
   return prisma.$transaction(async (tx) => {
     await lockTenantGeneration(tx, tenantId);
     const ids = await subtreeIds(tx, tenantId, nodeId);
@@ -111,14 +122,17 @@ export async function planRefinement(prisma: PrismaClient, tenantId: string, nod
     if (!(await tx.structureSnapshot.count({ where: { tenantId, nodeId } }))) {
       throw invalid(['path', 'id'], 'Nothing to refine yet: generate the structure first', 'no_structure');
     }
-    const refine = await enqueue(tx, tenantId, jobs.refineNode, { tenantId, nodeId, mode }, { nodeId, subjectId: nodeId });
+    const refine = { id: newId() };
+    const requests: JobRequest[] = [{ def: jobs.refineNode, payload: { tenantId, nodeId, mode }, opts: { id: refine.id, nodeId, subjectId: nodeId } }];
     const reconciliation: string[] = [];
     let after = refine.id;
     for (const id of ancestors.slice(1)) {
-      const job = await enqueue(tx, tenantId, jobs.reconcileNode, { tenantId, nodeId: id, mode }, { nodeId: id, subjectId: id, dependsOn: [after] });
-      reconciliation.push(job.id);
-      after = job.id;
+      const jobId = newId();
+      requests.push({ def: jobs.reconcileNode, payload: { tenantId, nodeId: id, mode }, opts: { id: jobId, nodeId: id, subjectId: id, dependsOn: [after] } });
+      reconciliation.push(jobId);
+      after = jobId;
     }
+    await enqueueMany(tx, target, tenantId, requests);
     return {
       generation_jobs: [refine.id],
       reconciliation_jobs: reconciliation,

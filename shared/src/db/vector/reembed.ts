@@ -3,11 +3,11 @@
 // has chunks. Materials are `pending` until their new embeddings are written. The embedding cache is keyed by
 // provider:model:dimensions, so old entries are never served for the new model.
 import type { PrismaClient } from '../client.js';
-import { enqueue } from '../../jobs/producer.js';
+import { enqueue, type JobTarget } from '../../jobs/producer.js';
 import { jobs } from '../../jobs/definitions.js';
 import { embeddingColumnDimensions } from './vector.repository.js';
 
-export async function reembedAll(prisma: PrismaClient, dimensions: number): Promise<{ from: number | null; to: number; materials: number }> {
+export async function reembedAll(prisma: PrismaClient, target: JobTarget, dimensions: number): Promise<{ from: number | null; to: number; materials: number }> {
   if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000) throw new Error(`invalid dimension ${dimensions}`);
   const from = await embeddingColumnDimensions(prisma);
   const materials = await prisma.$transaction(
@@ -23,7 +23,7 @@ export async function reembedAll(prisma: PrismaClient, dimensions: number): Prom
       }
       const targets = await tx.material.findMany({ where: { chunkCount: { gt: 0 }, state: { in: ['ready', 'pending'] } } });
       for (const m of targets) {
-        const job = await enqueue(tx, m.tenantId, jobs.embedMaterial, { tenantId: m.tenantId, materialId: m.id }, { nodeId: m.nodeId, subjectId: m.id });
+        const job = await enqueue(tx, target, m.tenantId, jobs.embedMaterial, { tenantId: m.tenantId, materialId: m.id }, { nodeId: m.nodeId, subjectId: m.id });
         await tx.material.update({ where: { id: m.id }, data: { state: 'pending', jobId: job.id } });
       }
       return targets.length;

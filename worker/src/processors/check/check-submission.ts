@@ -3,8 +3,9 @@
 // `reviewed`, the student's language and the webhook job are written in one transaction.
 // Idempotent: a submission that is already reviewed, delivered or failed is left alone, and the final write only
 // applies while the submission is still received/processing, so a retry after a crash adds no second webhook.
-// A SubmissionError (unsafe archive, wrong encoding, too much text …) is permanent: UnrecoverableError, and the
-// failure hook marks the submission failed with that reason and enqueues a `failed` webhook.
+// A SubmissionError (unsafe archive, wrong encoding, too much text …) is permanent: UnrecoverableError, and
+// failJob (shared/src/jobs/subject-failure.ts) marks the submission failed with that reason and enqueues a
+// `failed` webhook.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,9 @@ import type { LlmProvider } from '../../../../shared/src/providers/llm/index.js'
 import { loadPrompt } from '../../../../shared/src/generation/prompt-registry.js';
 import { renderReviewMarkdown } from '../../review/review-markdown.js';
 import type { SubmissionFile } from '../../review/unpack-types.js';
-import type { JobContext } from '../../registry.js';
+import { cancelled, skipped, type JobContext } from '../../registry.js';
 import { fetchObject } from '../ingest/fetch-source.js';
-import { enqueueSubmissionWebhook } from '../webhooks/enqueue-webhook.js';
+import { enqueueSubmissionWebhook } from '../../../../shared/src/webhooks/enqueue.js';
 import { DEFAULT_RETRIEVAL, lessonConcepts, retrieveReferences } from './review-context.js';
 
 export interface CheckDeps {
@@ -57,7 +58,7 @@ export function checkSubmission(deps: CheckDeps) {
       include: { student: { select: { lastLanguage: true } } },
     });
     if (!sub) throw new UnrecoverableError('Submission no longer exists');
-    if (!OPEN.includes(sub.status as 'received')) return { skipped: sub.status };
+    if (!OPEN.includes(sub.status as 'received')) return skipped(`submission is ${sub.status}`);
     await prisma.submission.updateMany({ where: { id: sub.id, status: 'received' }, data: { status: 'processing' } });
 
     const dir = await mkdtemp(join(tmpdir(), 'cs-check-'));
@@ -92,7 +93,7 @@ export function checkSubmission(deps: CheckDeps) {
       const references = await retrieveReferences(prisma, sub.tenantId, target, vector, { ...DEFAULT_RETRIEVAL, efSearch: config.SEARCH_EF_SEARCH });
       const concepts = await lessonConcepts(prisma, sub.tenantId, target);
       await ctx.progress(60);
-      if (await ctx.isCancelled()) return { cancelled: true };
+      if (await ctx.isCancelled()) return cancelled();
 
       const language = sub.responseLanguage ?? sub.student.lastLanguage ?? DEFAULT_LANGUAGE;
       const input = { files, taskDescription: sub.taskDescription, criteria: sub.criteria, concepts, references, responseLanguage: language };
@@ -113,28 +114,13 @@ export function checkSubmission(deps: CheckDeps) {
         });
         if (n.count === 0) return false;
         if (sub.responseLanguage) await tx.student.update({ where: { id: sub.studentId }, data: { lastLanguage: sub.responseLanguage } });
-        await enqueueSubmissionWebhook(tx, sub, 'reviewed');
+        await enqueueSubmissionWebhook(tx, { prefix: config.BULLMQ_PREFIX }, sub, 'reviewed');
         return true;
       });
       return { reviewed: written, score: review.score, files: files.length, references: references.length };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  };
-}
-
-/** After the last attempt (or a permanent failure): the submission shows the reason; a `failed` webhook follows. */
-export function submissionFailed(prisma: PrismaClient) {
-  return async (payload: { tenantId: string; submissionId: string }, message: string) => {
-    await prisma.$transaction(async (tx) => {
-      const sub = await tx.submission.findFirst({ where: { id: payload.submissionId, tenantId: payload.tenantId } });
-      if (!sub) return;
-      const n = await tx.submission.updateMany({
-        where: { id: sub.id, status: { in: OPEN } },
-        data: { status: 'failed', failureReason: message },
-      });
-      if (n.count === 1) await enqueueSubmissionWebhook(tx, sub, 'failed');
-    });
   };
 }
 

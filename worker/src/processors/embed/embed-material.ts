@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../../../shared/src/db/client.js';
 import type { EmbeddingProvider } from '../../../../shared/src/providers/embeddings/index.js';
 import { ProviderError } from '../../../../shared/src/providers/http/provider-error.js';
 import { writeChunkEmbeddings } from '../../../../shared/src/db/vector/vector.repository.js';
-import type { JobContext } from '../../registry.js';
+import { cancelled, type JobContext } from '../../registry.js';
 import { revalidateMappingsFor } from '../../../../shared/src/db/slide-mappings.repository.js';
 
 const BATCH = 256;
@@ -33,7 +33,7 @@ export function embedMaterial(deps: { prisma: PrismaClient; embedder: EmbeddingP
       }
       await writeChunkEmbeddings(prisma, batch.map((c, j) => ({ id: c.id, embedding: vectors[j] as number[] })));
       await ctx.progress(Math.round(((i + batch.length) / pending.length) * 95));
-      if (await ctx.isCancelled()) return { cancelled: true };
+      if (await ctx.isCancelled()) return cancelled();
     }
     const [left] = await prisma.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM material_chunks WHERE material_id = ${m.id}::uuid AND embedding IS NULL`;

@@ -16,7 +16,7 @@ import {
   type Mode,
 } from '../../../../shared/src/db/structure.repository.js';
 import { generateStructure, reconcileNodeStructure, refineNodeStructure, summarizeNode } from '../../generation/index.js';
-import type { JobContext } from '../../registry.js';
+import { skipped, type JobContext } from '../../registry.js';
 
 type Payload = { tenantId: string; nodeId: string; mode: Mode };
 
@@ -72,7 +72,7 @@ export function generateNode(deps: StepDeps) {
     const reusable = await findReusable(prisma, p.tenantId, p.nodeId, fingerprint, p.mode, 'generate');
     if (reusable) return { reused: reusable.id };
     const summaries = await childSummaries(prisma, p.tenantId, p.nodeId);
-    if (!node.materials.length && !summaries.length) return { skipped: 'no materials in this node or its children' };
+    if (!node.materials.length && !summaries.length) return skipped('no materials in this node or its children');
     const result = await generateStructure(
       { llm: deps.llm, ctx: { tenantId: p.tenantId, jobId: ctx.jobId }, budget: { maxContextTokens: deps.contextTokens } },
       { node, childSummaries: summaries, mode: p.mode },
@@ -86,7 +86,7 @@ export function reconcileNode(deps: StepDeps) {
   return async (p: Payload, ctx: JobContext) => {
     const { prisma } = deps;
     const current = await latestSnapshot(prisma, p.tenantId, p.nodeId);
-    if (!current) return { skipped: 'nothing generated for this node' };
+    if (!current) return skipped('nothing generated for this node');
     const fingerprint = current.nodeFingerprint;
     const reusable = await findReusable(prisma, p.tenantId, p.nodeId, fingerprint, p.mode, 'reconcile');
     if (reusable && reusable.createdAt >= current.createdAt) return { reused: reusable.id };

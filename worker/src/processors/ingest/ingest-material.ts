@@ -15,8 +15,7 @@ import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
 import { isExtractionError } from '../../ingestion/extraction-error.js';
 import { chunkDocument } from '../../ingestion/chunker.js';
 import type { Transcriber } from '../../ingestion/transcriber.js';
-import type { JobContext } from '../../registry.js';
-import { revalidateMappingsFor } from '../../../../shared/src/db/slide-mappings.repository.js';
+import { cancelled, type JobContext } from '../../registry.js';
 import { fetchObject, fetchWebPage, type FetchedSource } from './fetch-source.js';
 
 export interface IngestDeps {
@@ -66,7 +65,7 @@ export function ingestMaterial(deps: IngestDeps) {
         if (isExtractionError(err)) throw new UnrecoverableError(err.message);
         throw err;
       }
-      if (await ctx.isCancelled()) return { cancelled: true };
+      if (await ctx.isCancelled()) return cancelled();
       await ctx.progress(60);
 
       const chunks = chunkDocument(doc, { targetTokens: config.CHUNK_TARGET_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS });
@@ -92,6 +91,7 @@ export function ingestMaterial(deps: IngestDeps) {
           // Ready only once every chunk is embedded: the embed job (same transaction) finishes the material.
           const embed = await enqueue(
             tx,
+            { prefix: config.BULLMQ_PREFIX },
             m.tenantId,
             jobs.embedMaterial,
             { tenantId: m.tenantId, materialId: m.id },
@@ -116,16 +116,5 @@ export function ingestMaterial(deps: IngestDeps) {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  };
-}
-
-/** After the last attempt of an ingest or embed job: the material shows the reason. */
-export function materialFailed(prisma: PrismaClient) {
-  return async (payload: { tenantId: string; materialId: string }, message: string) => {
-    await prisma.material.updateMany({
-      where: { id: payload.materialId, tenantId: payload.tenantId },
-      data: { state: 'error', errorMessage: message },
-    });
-    await revalidateMappingsFor(prisma, payload.tenantId, payload.materialId);
   };
 }

@@ -1,11 +1,11 @@
 // Enqueues the webhook of a submission outcome in the caller's transaction (with the status change it reports),
 // when a target applies: the submission's own webhook_url, else the tenant's default. The delivery id is fixed
 // here, so every attempt of this delivery carries the same X-CS-Delivery.
-import type { Prisma } from '../../../../shared/src/db/client.js';
-import { newId } from '../../../../shared/src/db/ids.js';
-import { enqueue } from '../../../../shared/src/jobs/producer.js';
-import { jobs } from '../../../../shared/src/jobs/definitions.js';
-import type { WebhookEvent } from '../../../../shared/src/webhooks/index.js';
+import type { Prisma } from '../db/client.js';
+import { newId } from '../db/ids.js';
+import { enqueue, type JobTarget } from '../jobs/producer.js';
+import { jobs } from '../jobs/definitions.js';
+import type { WebhookEvent } from './index.js';
 
 export interface WebhookSubject {
   id: string;
@@ -17,6 +17,7 @@ export interface WebhookSubject {
 /** Returns the webhook job id, or null when neither the submission nor the tenant has a webhook URL. */
 export async function enqueueSubmissionWebhook(
   tx: Prisma.TransactionClient,
+  target: JobTarget,
   sub: WebhookSubject,
   event: WebhookEvent,
   occurredAt: Date = new Date(),
@@ -26,6 +27,7 @@ export async function enqueueSubmissionWebhook(
   if (!url) return null;
   const job = await enqueue(
     tx,
+    target,
     sub.tenantId,
     jobs.webhookDeliver,
     { tenantId: sub.tenantId, submissionId: sub.id, deliveryId: newId(), event, occurredAt: occurredAt.toISOString() },
