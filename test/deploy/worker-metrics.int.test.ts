@@ -70,7 +70,7 @@ describe('worker metrics port', () => {
     await queue.addBulk(Array.from({ length: 3 }, (_, i) => ({ name: 'ingest', data: {}, opts: { jobId: `w-${i}`, timestamp: added - 60_000 } })));
     // Entries whose hand-over is backing off (next attempt in an hour) are a backlog the relay leaves alone.
     for (let i = 0; i < 4; i++) outboxIds.push(randomUUID());
-    await worker.prisma.jobOutbox.createMany({ data: outboxIds.map((jobId) => ({ jobId, nextAttemptAt: new Date(Date.now() + 3_600_000) })) });
+    await worker.prisma.jobOutbox.createMany({ data: outboxIds.map((jobId) => ({ jobId, prefix: config.BULLMQ_PREFIX, nextAttemptAt: new Date(Date.now() + 3_600_000) })) });
     // The only worker's last beat was five minutes ago.
     await redis.zadd(heartbeatKey(config.BULLMQ_PREFIX), Date.now() - 300_000, 'wmetrics-worker');
 

@@ -16,7 +16,6 @@ import { buildHandlers } from './handlers.js';
 import { createProcessor } from './processor.js';
 import { queueConcurrency } from './concurrency.js';
 import { startMetricsServer } from './metrics-server.js';
-import { QueueSet } from '../../shared/src/jobs/queues.js';
 import { metrics, onScrape } from '../../shared/src/metrics/index.js';
 import { refreshQueueGauges } from '../../shared/src/metrics/queue-gauges.js';
 import { scheduleMaintenance } from './maintenance-schedule.js';
@@ -64,8 +63,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
   const stopSchedules = scheduleMaintenance(config, bullConnection, logger);
   // The worker measures queue depths, the outbox backlog and the heartbeat age itself, at scrape time, so its
   // port is complete with no API process running.
-  const gaugeQueues = QueueSet.create(config.REDIS_URL, config.BULLMQ_PREFIX);
-  const stopScrape = onScrape(() => refreshQueueGauges(metrics(), { queues: gaugeQueues, prisma, redis, prefix: config.BULLMQ_PREFIX }));
+  const stopScrape = onScrape(() => refreshQueueGauges(metrics(), { queues, prisma, redis, prefix: config.BULLMQ_PREFIX }));
   const metricsServer =
     config.WORKER_METRICS_PORT > 0 && config.METRICS_TOKEN
       ? await startMetricsServer(config.WORKER_METRICS_PORT, config.METRICS_TOKEN).catch((err: unknown) => {
@@ -84,7 +82,6 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
       await stopSchedules();
       metricsServer?.close();
       stopScrape();
-      await gaugeQueues.close();
       await Promise.allSettled(workers.map((w) => w.close()));
       await stopLoops(); // after the workers: a job finishing during shutdown still has its follow-ups relayed
       await queues.close();

@@ -56,8 +56,8 @@ export async function pruneExpired(prisma: PrismaClient, p: RetentionPolicy, now
   if (p.embeddingCacheDays > 0) {
     const cutoff = before(p.embeddingCacheDays);
     result.embedding_cache = await batches(p, () => prisma.$executeRaw`
-      DELETE FROM embedding_cache WHERE (model, text_sha256) IN (
-        SELECT model, text_sha256 FROM embedding_cache WHERE created_at < ${cutoff} ORDER BY created_at LIMIT ${n})`);
+      DELETE FROM embedding_cache WHERE (tenant_id, model, text_sha256) IN (
+        SELECT tenant_id, model, text_sha256 FROM embedding_cache WHERE created_at < ${cutoff} ORDER BY created_at LIMIT ${n})`);
   }
   if (p.providerCallsDays > 0) {
     const cutoff = before(p.providerCallsDays);

@@ -19,7 +19,7 @@ export async function refreshQueueGauges(m: Metrics, deps: { queues: QueueSet; p
       const oldest = Math.min(...heads.map((j) => j.timestamp));
       m.queueOldestWaiting.set({ queue: name }, heads.length ? Math.max(0, (now - oldest) / 1000) : 0);
     }),
-    deps.prisma.jobOutbox.count().then((n) => m.outboxBacklog.set(n)),
+    deps.prisma.jobOutbox.count({ where: { prefix: deps.prefix } }).then((n) => m.outboxBacklog.set(n)),
     heartbeatAge(deps.redis, deps.prefix).then((age) => m.heartbeatAge.set(age === null ? -1 : age / 1000)),
   ]);
 }

@@ -39,7 +39,7 @@ async function job(status: 'queued' | 'active' | 'complete' | 'failed' | 'cancel
   const id = newId();
   await prisma.job.create({
     data: {
-      id, tenantId, jobType: 'ingest', name: 'ingest.material', queue: 'ingest', status, payload: {}, dependsOn,
+      id, tenantId, prefix: config.BULLMQ_PREFIX, jobType: 'ingest', name: 'ingest.material', queue: 'ingest', status, payload: {}, dependsOn,
       completedAt: completedDaysAgo === null ? null : ago(completedDaysAgo),
     },
   });
@@ -50,8 +50,8 @@ const exists = async (id: string) => (await prisma.job.count({ where: { id } }))
 async function cacheRow(model: string, daysAgo: number) {
   const sha = randomBytes(32).toString('hex');
   const vec = `[${Array.from({ length: config.EMBEDDING_DIMENSIONS }, () => 0.1).join(',')}]`;
-  await prisma.$executeRaw`INSERT INTO embedding_cache (model, text_sha256, embedding, created_at)
-    VALUES (${model}, ${sha}, ${vec}::vector, ${ago(daysAgo)})`;
+  await prisma.$executeRaw`INSERT INTO embedding_cache (tenant_id, model, text_sha256, embedding, created_at)
+    VALUES (${tenantId}::uuid, ${model}, ${sha}, ${vec}::vector, ${ago(daysAgo)})`;
   return sha;
 }
 async function providerCall(daysAgo: number) {
@@ -99,9 +99,9 @@ describe('retention sweep', () => {
     const orphanEntry = newId();
     await prisma.jobOutbox.createMany({
       data: [
-        { jobId: orphanEntry, createdAt: ago(2) }, // its job is gone
-        { jobId: withOutbox, createdAt: ago(2) }, // its job failed: dropped first, then the job can go
-        { jobId: queued, createdAt: ago(2) }, // a live job's entry stays
+        { jobId: orphanEntry, prefix: config.BULLMQ_PREFIX, createdAt: ago(2) }, // its job is gone
+        { jobId: withOutbox, prefix: config.BULLMQ_PREFIX, createdAt: ago(2) }, // its job failed: dropped first, then the job can go
+        { jobId: queued, prefix: config.BULLMQ_PREFIX, createdAt: ago(2) }, // a live job's entry stays
       ],
     });
 
