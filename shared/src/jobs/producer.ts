@@ -2,7 +2,7 @@
 // together with the data they concern. The outbox relay of the target's BULLMQ_PREFIX hands them to BullMQ
 // (DESIGN.md §2); a NOTIFY, delivered by Postgres only when the transaction commits, wakes it at once.
 import type { z } from 'zod';
-import type { Prisma } from '../db/client.js';
+import { Prisma } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import type { JobDefinition } from './definitions.js';
 
@@ -37,35 +37,33 @@ export async function enqueue<S extends z.ZodType>(
   def: JobDefinition<S>,
   payload: z.input<S>,
   opts: EnqueueOptions = {},
-) {
+): Promise<{ id: string }> {
   const [job] = await enqueueMany(tx, target, tenantId, [{ def, payload, opts }]);
-  return job as NonNullable<typeof job>;
+  return job as { id: string };
 }
 
-/** Several jobs of one request in two statements (rows, then outbox entries with the wake-up), in order. */
-export async function enqueueMany(tx: Prisma.TransactionClient, target: JobTarget, tenantId: string, requests: JobRequest[]) {
+/**
+ * Several jobs of one request in one statement: the rows, their outbox entries (in request order: the relay hands
+ * over by entry id) and the wake-up. Returns the ids in request order.
+ */
+export async function enqueueMany(tx: Prisma.TransactionClient, target: JobTarget, tenantId: string, requests: JobRequest[]): Promise<{ id: string }[]> {
   if (!requests.length) return [];
-  const data = requests.map(({ def, payload, opts = {} }) => ({
-    id: opts.id ?? newId(),
-    tenantId,
-    jobType: def.jobType,
-    name: def.name,
-    queue: def.queue,
-    prefix: target.prefix,
-    priority: opts.priority ?? 0,
-    nodeId: opts.nodeId ?? null,
-    subjectId: opts.subjectId ?? null,
-    payload: def.schema.parse(payload) as Prisma.InputJsonValue, // refuse a bad payload before storing it
-    dependsOn: opts.dependsOn ?? [],
-  }));
-  const rows = await tx.job.createManyAndReturn({ data });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const ids = data.map((d) => d.id);
-  // Entries in request order (the relay hands over by entry id); pg_notify runs once for the statement.
+  const ids = requests.map((r) => r.opts?.id ?? newId());
+  const values = requests.map(({ def, payload, opts = {} }, i) => {
+    const parsed = def.schema.parse(payload) as unknown; // refuse a bad payload before storing it
+    return Prisma.sql`(${ids[i]}::uuid, ${tenantId}::uuid, ${def.jobType}::"JobType", ${def.name}, ${def.queue}, ${target.prefix},
+      ${opts.priority ?? 0}, ${opts.nodeId ?? null}::uuid, ${opts.subjectId ?? null}::uuid, ${JSON.stringify(parsed)}::jsonb,
+      ${opts.dependsOn ?? []}::uuid[], now())`;
+  });
+  const entries = ids.map((id) => Prisma.sql`(${id}::uuid, ${target.prefix})`);
   await tx.$executeRaw`
-    WITH entries AS (
-      INSERT INTO job_outbox (job_id, prefix) SELECT id, ${target.prefix} FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS t(id, n)
-      ORDER BY n RETURNING 1)
-    SELECT pg_notify(${OUTBOX_CHANNEL}, ${target.prefix}) WHERE EXISTS (SELECT 1 FROM entries)`;
-  return ids.map((id) => byId.get(id) as (typeof rows)[number]);
+    WITH created AS (
+      INSERT INTO jobs (id, tenant_id, job_type, name, queue, prefix, priority, materialnode_id, subject_id, payload,
+                        depends_on, updated_at)
+      VALUES ${Prisma.join(values)} RETURNING 1
+    ), entries AS (
+      INSERT INTO job_outbox (job_id, prefix) VALUES ${Prisma.join(entries)} RETURNING 1
+    )
+    SELECT pg_notify(${OUTBOX_CHANNEL}, ${target.prefix}) FROM (SELECT count(*) FROM entries) e`;
+  return ids.map((id) => ({ id }));
 }
