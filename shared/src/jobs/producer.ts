@@ -2,7 +2,7 @@
 // together with the data they concern. The outbox relay of the target's BULLMQ_PREFIX hands them to BullMQ
 // (DESIGN.md §2); a NOTIFY, delivered by Postgres only when the transaction commits, wakes it at once.
 import type { z } from 'zod';
-import { Prisma } from '../db/client.js';
+import type { Prisma } from '../db/client.js';
 import { newId } from '../db/ids.js';
 import type { JobDefinition } from './definitions.js';
 
@@ -44,25 +44,30 @@ export async function enqueue<S extends z.ZodType>(
 
 /**
  * Several jobs of one request in one statement: the rows, their outbox entries (in request order: the relay hands
- * over by entry id) and the wake-up. Returns the ids in request order.
+ * over by entry id) and the wake-up. Column arrays, so the statement has the same ten parameters for one job or a
+ * thousand. Returns the ids in request order.
  */
 export async function enqueueMany(tx: Prisma.TransactionClient, target: JobTarget, tenantId: string, requests: JobRequest[]): Promise<{ id: string }[]> {
   if (!requests.length) return [];
   const ids = requests.map((r) => r.opts?.id ?? newId());
-  const values = requests.map(({ def, payload, opts = {} }, i) => {
-    const parsed = def.schema.parse(payload) as unknown; // refuse a bad payload before storing it
-    return Prisma.sql`(${ids[i]}::uuid, ${tenantId}::uuid, ${def.jobType}::"JobType", ${def.name}, ${def.queue}, ${target.prefix},
-      ${opts.priority ?? 0}, ${opts.nodeId ?? null}::uuid, ${opts.subjectId ?? null}::uuid, ${JSON.stringify(parsed)}::jsonb,
-      ${opts.dependsOn ?? []}::uuid[], now())`;
-  });
-  const entries = ids.map((id) => Prisma.sql`(${id}::uuid, ${target.prefix})`);
+  const col = <T>(f: (r: JobRequest) => T) => requests.map(f);
+  const payloads = col(({ def, payload }) => JSON.stringify(def.schema.parse(payload))); // refuse a bad payload before storing it
   await tx.$executeRaw`
-    WITH created AS (
+    WITH input AS (
+      SELECT * FROM unnest(${ids}::uuid[], ${col((r) => r.def.jobType)}::"JobType"[], ${col((r) => r.def.name)}::text[],
+                           ${col((r) => r.def.queue)}::text[], ${col((r) => r.opts?.priority ?? 0)}::int[],
+                           ${col((r) => r.opts?.nodeId ?? null)}::uuid[], ${col((r) => r.opts?.subjectId ?? null)}::uuid[],
+                           ${payloads}::jsonb[], ${col((r) => JSON.stringify(r.opts?.dependsOn ?? []))}::jsonb[])
+        WITH ORDINALITY AS t(id, job_type, name, queue, priority, node_id, subject_id, payload, depends_on, n)
+    ), created AS (
       INSERT INTO jobs (id, tenant_id, job_type, name, queue, prefix, priority, materialnode_id, subject_id, payload,
                         depends_on, updated_at)
-      VALUES ${Prisma.join(values)} RETURNING 1
+      SELECT id, ${tenantId}::uuid, job_type, name, queue, ${target.prefix}, priority, node_id, subject_id, payload,
+             ARRAY(SELECT jsonb_array_elements_text(depends_on)::uuid), now()
+      FROM input
+      RETURNING 1
     ), entries AS (
-      INSERT INTO job_outbox (job_id, prefix) VALUES ${Prisma.join(entries)} RETURNING 1
+      INSERT INTO job_outbox (job_id, prefix) SELECT id, ${target.prefix} FROM input ORDER BY n RETURNING 1
     )
     SELECT pg_notify(${OUTBOX_CHANNEL}, ${target.prefix}) FROM (SELECT count(*) FROM entries) e`;
   return ids.map((id) => ({ id }));
