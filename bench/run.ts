@@ -29,8 +29,9 @@ import { rateLimit } from './scenarios/rate-limit.js';
 import { queue } from './scenarios/queue.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { search } from './scenarios/search.js';
+import { corpus } from './scenarios/corpus.js';
 
-const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, ingestion, search];
+const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, ingestion, search, corpus];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

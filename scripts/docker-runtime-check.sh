@@ -98,7 +98,7 @@ LOG="$TREE.log"
 (
   cd "$TREE"
   exec "${RUN_AS[@]}" env NODE_ENV=production PORT="$PORT" HOST=127.0.0.1 CS_SKIP_DOTENV=1 \
-    API_WORKERS="${API_WORKERS:-2}" node dist/api/src/main.js
+    API_WORKERS="${API_WORKERS:-2}" node --max-semi-space-size=8 dist/api/src/main.js
 ) >"$LOG" 2>&1 &
 API_PID=$!
 

@@ -2,12 +2,13 @@
 # Ensures the local services the project needs are up: PostgreSQL with pgvector, Redis (noeviction) and,
 # when S3_ENDPOINT points at this machine, an s3rver endpoint with the bucket.
 # Idempotent: safe on a fresh machine and on one where everything already runs.
-# Reads DATABASE_URL / TEST_DATABASE_URL / REDIS_URL / S3_* from the environment or .env (defaults below).
+# Reads DATABASE_URL / TEST_DATABASE_URL / REDIS_URL / S3_* with the config's precedence: the environment, then
+# .env, then the defaults below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-if [ -f .env ]; then set -a; . ./.env; set +a; fi
+. scripts/lib/dotenv.sh ./.env
 DATABASE_URL=${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/course_supporter}
 TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/course_supporter_test}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}

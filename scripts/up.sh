@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -f .env ]; then cp .env.example .env; echo "[up] created .env from .env.example"; fi
+bash scripts/ensure-encryption-key.sh .env
 bash scripts/setup.sh
 npm run --silent migrate
 node --import tsx scripts/demo-tenant.ts
@@ -17,8 +18,9 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 node --import tsx worker/src/main.ts & pids+=($!)
-node --import tsx api/src/main.ts & pids+=($!)
-PORT=$(grep -E '^PORT=' .env | cut -d= -f2 | cut -d' ' -f1); PORT=${PORT:-8000}
+node --max-semi-space-size=8 --import tsx api/src/main.ts & pids+=($!)
+# Same precedence as the API's config: the environment's PORT, then .env's, then the default.
+PORT=${PORT:-$(sed -nE 's/^PORT=([0-9]+).*/\1/p' .env | tail -n 1)}; PORT=${PORT:-8000}
 for _ in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then break; fi; sleep 0.5
 done

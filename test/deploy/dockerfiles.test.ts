@@ -60,7 +60,7 @@ describe.each([
     expect(runtime.filter((l) => l.startsWith('USER '))).toEqual(['USER app']);
     expect(r).toMatch(/apt-get install -y --no-install-recommends tini/);
     expect(r).toContain('ENTRYPOINT ["/usr/bin/tini", "--"]');
-    expect(r).toContain(`CMD ["node", "${main}"]`);
+    expect(r).toMatch(new RegExp(`CMD \\["node", (?:"--max-semi-space-size=8", )?"${main.replaceAll('.', '\\.')}"\\]`));
     expect(runtime.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(health);
     expect(r).toMatch(/ENV NODE_ENV=production/);
     if (file === 'Dockerfile.worker') expect(r).toMatch(/install -y --no-install-recommends tini ffmpeg/);

@@ -56,8 +56,19 @@ function fromUnavailable(err: unknown): AppError | null {
   return null;
 }
 
+/** A unique violation (Prisma P2002, Postgres 23505) is a lost race with a duplicate request: 409, never 500. */
+function fromUniqueViolation(err: unknown): AppError | null {
+  const e = err as { code?: string; cause?: { code?: string; originalCode?: string } } | null;
+  if (!e || typeof e !== 'object') return null;
+  if (e.code === 'P2002' || e.code === '23505' || e.cause?.originalCode === '23505') {
+    return new AppError('conflict', 'This resource already exists (a concurrent or repeated request created it)');
+  }
+  return null;
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const appErr = err instanceof AppError ? err : (fromParserError(err as HttpishError & Error) ?? fromUnavailable(err));
+  const appErr =
+    err instanceof AppError ? err : (fromParserError(err as HttpishError & Error) ?? fromUniqueViolation(err) ?? fromUnavailable(err));
   const requestId = req.id;
   if (!appErr) {
     (req.log ?? console).error({ err, request_id: requestId }, 'unhandled error');

@@ -13,6 +13,9 @@ export interface GenerationChunkMetadata {
   start_seconds?: number;
   end_seconds?: number;
   heading_path?: string[];
+  /** A code block (verbatim lines): never a source of concept names or definitions. */
+  code?: boolean;
+  language?: string;
 }
 
 export interface GenerationChunk {

@@ -1,6 +1,7 @@
 // TF-IDF over the course's chunks. Every chunk is a document for document frequencies; a term's salience in a
 // lesson is its frequency there × its IDF × how concentrated it is in that lesson (share of the course's
-// occurrences), so the words that set a lesson apart from the rest of the course come first.
+// occurrences), so the words that set a lesson apart from the rest of the course come first. Code blocks
+// (chunks marked `code`) count for nothing: identifiers and string literals of examples are not the terms taught.
 import type { GenerationChunk, GenerationMaterial } from '../../../shared/src/generation/generation-input.js';
 import { termOccurrences, tokenize } from './text-analysis.js';
 
@@ -23,6 +24,8 @@ export interface ChunkStats {
   words: number;
 }
 
+export const isCode = (ref: ChunkRef): boolean => ref.chunk.metadata?.code === true;
+
 export class CourseCorpus {
   private readonly stats = new Map<string, ChunkStats>();
   private readonly df = new Map<string, number>();
@@ -35,7 +38,7 @@ export class CourseCorpus {
   constructor(refs: readonly ChunkRef[]) {
     let words = 0;
     for (const ref of refs) {
-      const s = analyze(ref.chunk.text);
+      const s = isCode(ref) ? analyze('') : analyze(ref.chunk.text);
       this.stats.set(ref.chunk.id, s);
       words += s.words;
       for (const [key, n] of s.counts) {

@@ -1,12 +1,16 @@
 // One lesson of the local structure: concepts from the lesson's sub-headings and slide titles and from its most
 // salient terms (TF-IDF), each defined by the best sentence of the chunk that mentions it most, with references
-// to where it occurs; exercises from templates; timecodes from transcript chunks; slide references.
+// to where it occurs; exercises from templates; timecodes from transcript chunks; slide references. A concept is
+// a term of the text: an everyday English word alone (among the 2,500 most frequent: "guess", "small") only
+// when the text defines it ("A list is …"), a heading names it, or it is an identifier or acronym (KeyError,
+// snake_case, UTF-8). Definitions and summaries are
+// complete sentences of the prose, never of code blocks, and nothing with markup, a URL or an entity is used.
 import { LIMITS, normalizeName, type Concept, type Lesson, type SourceRef, type Timecode } from '../../../shared/src/generation/course-structure.js';
-import type { ChunkRef, CourseCorpus } from './course-corpus.js';
+import { isCode, type ChunkRef, type CourseCorpus } from './course-corpus.js';
 import { exercisesFor } from './exercise-templates.js';
 import type { LessonPlan } from './lesson-plans.js';
 import { isMedia } from './lesson-plans.js';
-import { clip, looksLikeCode, phraseKeys, sentences, termOccurrences, wordCount } from './text-analysis.js';
+import { clip, isClean, isCompleteSentence, isEverydayWord, looksLikeCode, MAX_DEFINITION_CHARS, phraseKeys, sentences, stripSectionNumber, termOccurrences, tokenize, wordCount } from './text-analysis.js';
 
 export interface LessonOptions {
   maxConcepts: number;
@@ -67,26 +71,29 @@ function scoreSentence(text: string, keys: readonly string[], term: string | und
 /** The best defining sentence among the given chunks (the first ones preferred), or undefined. */
 function define(cands: readonly ChunkRef[], c: Candidate): { text: string; ref: ChunkRef } | undefined {
   let best: { text: string; ref: ChunkRef; score: number } | undefined;
-  cands.slice(0, 3).forEach((ref, rank) => {
+  cands.filter((r) => !isCode(r)).slice(0, 3).forEach((ref, rank) => {
     const headings = new Set([c.name, ...(ref.chunk.metadata.heading_path ?? [])].map(normalizeName));
     for (const s of sentences(ref.chunk.text)) {
-      if (headings.has(normalizeName(s.text))) continue; // a heading line, not a sentence
+      if (headings.has(normalizeName(s.text)) || !isCompleteSentence(s.text) || s.text.length > MAX_DEFINITION_CHARS) continue; // a heading line, a fragment, a paragraph-long sentence
       const score = scoreSentence(s.text, c.keys, c.term, ref.chunk.kind) + (3 - rank) * 0.5;
-      if (score > (best?.score ?? -2)) best = { text: s.text.slice(0, LIMITS.definition), ref, score };
+      if (score > (best?.score ?? -2)) best = { text: s.text, ref, score };
     }
   });
   return best;
 }
 
-const SUBJECT = /^(?:(?:a|an|the)\s+)?([^,;:()]{1,40}?)\s+(?:is|are|means|refers to|returns|defines|adds|removes|maps|checks|sorts|ends|sends|lets|makes|turns|creates|builds|stores|holds|keeps|copies|changes|raises|describes|represents|contains)\b/i;
+const SUBJECT = /^(?:(?:a|an|the)\s+)?([^,;:()]{1,40}?)\s+(?:is|are|means|refers to|returns|defines|adds|removes|maps|checks|sorts|ends|sends|lets|makes|turns|creates|builds|stores|holds|keeps|copies|changes|raises|describes|represents|contains|lists|shows|records|provides|allows|wraps|accepts)\b/i;
 
 /** Terms that a sentence of the lesson defines or describes as its subject ("A list is …", "The pop method removes …"). */
 function definedSubjects(plan: LessonPlan, tf: Map<string, number>): Set<string> {
   const out = new Set<string>();
   for (const r of plan.refs) {
+    if (isCode(r)) continue;
     for (const s of sentences(r.chunk.text)) {
       const m = SUBJECT.exec(s.text);
       if (!m) continue;
+      const words = tokenize(m[1]!);
+      if (words.some((w) => !w.content)) continue; // "This can be useful when you are …" has no subject term
       const keys = phraseKeys(m[1]!);
       const key = keys.join(' ');
       if (keys.length >= 1 && keys.length <= 2 && tf.has(key)) out.add(key);
@@ -101,15 +108,20 @@ function candidates(plan: LessonPlan, corpus: CourseCorpus, tf: Map<string, numb
   for (const r of plan.refs) for (const key of corpus.chunkStats(r.chunk.id)?.counts.keys() ?? []) if (!firstSeen.has(key)) firstSeen.set(key, r.order);
   const defined = definedSubjects(plan, tf);
   const headingTexts = new Set<string>(plan.titlePath);
-  for (const r of plan.refs) for (const h of r.chunk.metadata.heading_path ?? []) if (!isMedia(r)) headingTexts.add(h);
+  for (const r of plan.refs) for (const h of r.chunk.metadata.heading_path ?? []) if (!isMedia(r)) headingTexts.add(stripSectionNumber(h));
   const inHeading = new Set([...headingTexts].flatMap((h) => termOccurrences(h).map((o) => o.key)));
   const penalty = (name: string) => 0.5 ** (used.get(normalizeName(name)) ?? 0);
   for (const [key, n] of tf) {
     const bigram = key.includes(' ');
     const name = corpus.surface(key);
     const identifier = !bigram && /\p{Ll}\p{Lu}|\p{L}_\p{L}/u.test(name); // KeyError, snake_case: named things
-    const favoured = defined.has(key) || inHeading.has(key) || identifier;
+    const acronym = !bigram && /^(?=.*\p{Lu}.*\p{Lu})[\p{Lu}\p{N}-]{2,}$/u.test(name); // PAM, UTF-8, I18N
+    const favoured = defined.has(key) || inHeading.has(key) || identifier || acronym;
     if (n < 2 && !favoured) continue;
+    // A lone everyday word ("guess", "small", "line") is no concept unless the text defines it or a heading names
+    // it; a pair of them ("small program") neither.
+    if (!favoured && (bigram ? key.split(' ').every((w) => isEverydayWord(w, 1000)) : isEverydayWord(name))) continue;
+    if (!isClean(name)) continue;
     if (corpus.isVerbLike(key)) continue;
     if (!bigram && /ing$/.test(name) && !favoured) continue;
     const score = corpus.salience(key, n) * (defined.has(key) ? 1.6 : 1) * (inHeading.has(key) ? 1.4 : 1) * penalty(name);
@@ -124,7 +136,8 @@ function candidates(plan: LessonPlan, corpus: CourseCorpus, tf: Map<string, numb
     const path = r.chunk.metadata.heading_path ?? [];
     const start = isMedia(r) ? 0 : Math.max(plan.titlePath.length, 1);
     for (let i = start; i < path.length; i++) {
-      const h = path[i]!.trim();
+      const h = stripSectionNumber(path[i]!);
+      if (!isClean(h)) continue;
       const keys = phraseKeys(h);
       if (!h || h.length > 80 || keys.length === 0 || keys.length > 4 || normalizeName(h) === lessonName) continue;
       const id = normalizeName(h);
@@ -152,14 +165,19 @@ export function buildLesson(plan: LessonPlan, corpus: CourseCorpus, filenames: R
     if (chosen.length >= opts.maxConcepts) break;
     const keySet = c.keys.join(' ');
     if (chosen.some((x) => normalizeName(x.c.name) === normalizeName(c.name) || [...x.c.keys].sort().join(' ') === [...c.keys].sort().join(' '))) continue;
+    if (c.term?.includes(' ')) {
+      // "normal unix" + "unix authentication" are one phrase read in two halves: keep the first half chosen.
+      const [head, tail] = c.term.split(' ');
+      if (chosen.some((x) => x.c.term?.includes(' ') && (x.c.term.split(' ')[1] === head || x.c.term.split(' ')[0] === tail))) continue;
+    }
     if (c.term && !c.term.includes(' ')) {
       const inBigram = chosen.some((x) => x.c.term?.split(' ').includes(c.term!) && (tf.get(c.term!) ?? 0) < 1.5 * (tf.get(x.c.term) ?? 0));
       if (inBigram) continue;
     }
     const mentioning = c.headingRefs
-      ? c.headingRefs
+      ? c.headingRefs.filter((r) => !isCode(r))
       : plan.refs
-          .filter((r) => corpus.count(r.chunk.id, keySet) > 0)
+          .filter((r) => !isCode(r) && corpus.count(r.chunk.id, keySet) > 0)
           .sort((a, b) => corpus.count(b.chunk.id, keySet) - corpus.count(a.chunk.id, keySet) || a.order - b.order);
     const def = define(mentioning, c);
     if (!def) continue;
@@ -186,11 +204,11 @@ export function buildLesson(plan: LessonPlan, corpus: CourseCorpus, filenames: R
 }
 
 function lessonSummary(plan: LessonPlan, concepts: readonly Concept[]): string {
-  const ordered = [...plan.refs.filter((r) => !isMedia(r)), ...plan.refs.filter(isMedia)];
+  const ordered = [...plan.refs.filter((r) => !isMedia(r) && !isCode(r)), ...plan.refs.filter(isMedia)];
   let lead = '';
   for (const r of ordered) {
     const headings = new Set((r.chunk.metadata.heading_path ?? []).map(normalizeName));
-    const s = sentences(r.chunk.text).find((x) => x.text.length >= 30 && wordCount(x.text) >= 6 && !looksLikeCode(x.text) && !headings.has(normalizeName(x.text)));
+    const s = sentences(r.chunk.text).find((x) => x.text.length >= 30 && wordCount(x.text) >= 6 && isCompleteSentence(x.text) && !headings.has(normalizeName(x.text)));
     if (s) {
       lead = clip(s.text, 400);
       break;

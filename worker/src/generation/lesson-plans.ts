@@ -3,9 +3,11 @@
 // into their lesson); a leaf → one module with lessons from its materials' headings. The node's own materials
 // form an overview module first. Slides and transcript pieces join the text lesson they are most similar to
 // (TF-IDF cosine) within their node's subtree; the rest stay together as a lesson of their own material.
+// Titles come from the documents' headings (section numbers such as "4.2." removed) or from the course tree's
+// node titles — never from file names.
 import type { GenerationMaterial, GenerationNode, NodeSummary } from '../../../shared/src/generation/generation-input.js';
 import type { ChunkRef, CourseCorpus } from './course-corpus.js';
-import { titleFromFilename, wordCount } from './text-analysis.js';
+import { stripSectionNumber, wordCount } from './text-analysis.js';
 
 export interface LessonPlan {
   title: string;
@@ -80,17 +82,28 @@ export function planModules(root: GenerationNode, refs: readonly ChunkRef[], cor
 
   if (opts.mode === 'free') {
     const allNodes = [...new Set(refs.map((r) => r.nodeId))];
+    const nodeTitles = new Map<string, string>();
+    const collectTitles = (n: GenerationNode): void => {
+      nodeTitles.set(n.id, n.title);
+      n.children.forEach(collectTitles);
+    };
+    collectTitles(root);
     const byMaterial = new Map<GenerationMaterial, ChunkRef[]>();
     for (const r of refs) pushTo(byMaterial, r.material, r);
     for (const [material, mrefs] of byMaterial) {
       const text = mrefs.filter((r) => !isMedia(r));
       pool.push(...mrefs.filter(isMedia));
-      const node = { ...root, id: mrefs[0]!.nodeId, title: titleFromFilename(material.filename) ?? root.title };
+      const node = { ...root, id: mrefs[0]!.nodeId, title: nodeTitles.get(mrefs[0]!.nodeId) ?? root.title };
       const lessons = segmentText(text, node, allNodes);
-      const docTitle = lessons.length === 1 ? lessons[0]!.title : (text[0]?.chunk.metadata.heading_path?.[0] ?? node.title);
+      const docTitle = documentTitle(text) ?? (lessons.length === 1 ? lessons[0]!.title : node.title);
       const m: ModulePlan = { title: docTitle, lessons };
       modules.push(m); // a slides/video-only document keeps a module for what does not join a text lesson
       ownerModule.set(material.id, m);
+    }
+    // Children generated earlier (their chunks are not in this input) contribute their summaries, as in guided.
+    for (const child of root.children) {
+      const summary = summaries.get(child.id);
+      if (summary && subtree(child).length === 0) modules.push({ title: child.title, description: child.description ?? undefined, sourceNodeId: child.id, lessons: [], summary });
     }
   } else if (root.children.length === 0) {
     modules.push(leafModule(root, []));
@@ -130,12 +143,26 @@ export function planModules(root: GenerationNode, refs: readonly ChunkRef[], cor
   return modules.filter((m) => m.lessons.length > 0 || m.summary);
 }
 
+/**
+ * The document's own title: the top-level heading over (nearly) all of its text — a chapter's "8. I18N and
+ * L10N", a README's "# Express" — without its number; undefined when several headings share the top level.
+ */
+function documentTitle(refs: readonly ChunkRef[]): string | undefined {
+  const tops = new Map<string, number>();
+  for (const r of refs) {
+    const top = r.chunk.metadata.heading_path?.[0];
+    if (top !== undefined) tops.set(top, (tops.get(top) ?? 0) + 1);
+  }
+  const [best] = [...tops.entries()].sort((a, b) => b[1] - a[1]);
+  return best && best[1] >= 0.8 * refs.length ? stripSectionNumber(best[0]) : undefined;
+}
+
 /** One lesson per heading section of each material, at the shallowest heading level that splits it. */
 function segmentText(refs: ChunkRef[], node: GenerationNode, scope: string[]): LessonPlan[] {
   const lessons: LessonPlan[] = [];
   const byMaterial = new Map<GenerationMaterial, ChunkRef[]>();
   for (const r of refs) pushTo(byMaterial, r.material, r);
-  for (const [material, mrefs] of byMaterial) {
+  for (const mrefs of byMaterial.values()) {
     const paths = mrefs.map((r) => r.chunk.metadata.heading_path ?? []);
     let level = 0;
     for (let d = 1; d <= 3 && level === 0; d++) {
@@ -145,7 +172,7 @@ function segmentText(refs: ChunkRef[], node: GenerationNode, scope: string[]): L
     if (level === 0) {
       const first = paths.find((p) => p.length > 0)?.[0];
       const shared = first !== undefined && paths.every((p) => p.length === 0 || p[0] === first);
-      const title = (shared ? first : undefined) ?? titleFromFilename(material.filename) ?? node.title;
+      const title = (shared && first !== undefined ? stripSectionNumber(first) : undefined) ?? node.title;
       lessons.push({ title, sourceNodeId: node.id, refs: mrefs, titlePath: shared && first ? [first] : [], scope });
       continue;
     }
@@ -160,12 +187,12 @@ function segmentText(refs: ChunkRef[], node: GenerationNode, scope: string[]): L
       }
       const key = p.slice(0, level);
       if (!current || key.join('\u0000') !== current.titlePath.join('\u0000')) {
-        current = { title: key[level - 1]!, sourceNodeId: node.id, refs: [...pending, r], titlePath: key, scope };
+        current = { title: stripSectionNumber(key[level - 1]!), sourceNodeId: node.id, refs: [...pending, r], titlePath: key, scope };
         pending = [];
         lessons.push(current);
       } else current.refs.push(r);
     }
-    if (pending.length > 0) lessons.push({ title: titleFromFilename(material.filename) ?? node.title, sourceNodeId: node.id, refs: pending, titlePath: [], scope });
+    if (pending.length > 0) lessons.push({ title: documentTitle(mrefs) ?? node.title, sourceNodeId: node.id, refs: pending, titlePath: [], scope });
   }
   return lessons;
 }
@@ -197,11 +224,11 @@ function attachMedia(pool: ChunkRef[], modules: ModulePlan[], corpus: CourseCorp
     }
     let module = ownerModule.get(material.id) ?? ownerModule.get(refs[0]!.nodeId) ?? modules[0];
     if (!module) {
-      module = { title: titleFromFilename(material.filename) ?? 'Materials', lessons: [] };
+      module = { title: 'Materials', lessons: [] };
       modules.push(module);
     }
     const firstHeading = refs.find((r) => r.chunk.metadata.heading_path?.length)?.chunk.metadata.heading_path?.[0];
-    const title = titleFromFilename(material.filename) ?? firstHeading ?? module.title;
+    const title = firstHeading !== undefined ? stripSectionNumber(firstHeading) : module.title;
     module.lessons.push({ title, sourceNodeId: refs[0]!.nodeId, refs, titlePath: [], scope: [] });
   }
 }

@@ -31,6 +31,7 @@ export function chunkHeader(r: ChunkRef): string {
   if (m.slide !== undefined) parts.push(`slide ${m.slide}`);
   if (m.start_seconds !== undefined) parts.push(`${formatSeconds(m.start_seconds)}–${formatSeconds(m.end_seconds ?? m.start_seconds)} (start_seconds ${m.start_seconds}, end_seconds ${m.end_seconds ?? m.start_seconds})`);
   if (m.heading_path?.length) parts.push(`section: ${m.heading_path.join(' > ')}`);
+  if (m.code) parts.push(m.language ? `code (${m.language})` : 'code');
   return `[${parts.join(' | ')}]`;
 }
 

@@ -2,7 +2,7 @@
 // what siblings see during reconcile/refine — instead of the whole structure JSON.
 import { structureStats, type CourseStructure } from '../../../shared/src/generation/course-structure.js';
 import type { NodeSummary } from '../../../shared/src/generation/generation-input.js';
-import { clip } from './text-analysis.js';
+import { clip, MAX_DEFINITION_CHARS } from './text-analysis.js';
 
 export interface SummaryLimits {
   modules: number;
@@ -11,7 +11,7 @@ export interface SummaryLimits {
   definitionChars: number;
 }
 
-const DEFAULT_LIMITS: SummaryLimits = { modules: 20, lessonsPerModule: 20, conceptsPerLesson: 8, definitionChars: 200 };
+const DEFAULT_LIMITS: SummaryLimits = { modules: 20, lessonsPerModule: 20, conceptsPerLesson: 8, definitionChars: MAX_DEFINITION_CHARS };
 
 export function summarizeNode(node: { id: string; title: string }, structure: CourseStructure, limits: Partial<SummaryLimits> = {}): NodeSummary {
   const l = { ...DEFAULT_LIMITS, ...limits };

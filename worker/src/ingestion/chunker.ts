@@ -1,6 +1,8 @@
 // Structure-aware chunking (issue 4, item 2). Blocks are grouped into sections that never span a page, a
-// slide, a change of heading or of block type; a section is cut into units (sentences, lines, transcript cues,
-// or bounded pieces of over-long runs), and units are packed greedily into chunks of at most `targetTokens`
+// slide, a change of heading or of block type; a code block is a section of its own. A section is cut into
+// units (sentences, lines, transcript cues, or bounded pieces of over-long runs; for code: whole lines, kept
+// byte for byte, so a long code block splits only at line ends — a single line longer than the target, e.g.
+// minified code, is the one exception), and units are packed greedily into chunks of at most `targetTokens`
 // tokens, each chunk repeating up to `overlapTokens` tokens of whole units from the end of the previous one in
 // the same section. A heading opens its section's first chunk; a heading with nothing under it but a
 // sub-heading is carried into that sub-section. Transcript chunks span the start of their first cue to the end
@@ -21,6 +23,9 @@ export interface ChunkMetadata {
   start_seconds?: number;
   end_seconds?: number;
   heading_path?: string[];
+  /** The chunk is (part of) a code block: verbatim text, whole lines. */
+  code?: true;
+  language?: string;
 }
 
 export interface Chunk {
@@ -53,6 +58,7 @@ interface Section {
   type: BlockType;
   blocks: Block[];
   headingOnly: boolean;
+  code: boolean;
 }
 
 export function chunkDocument(doc: Pick<ExtractedDocument, 'blocks'>, options: ChunkOptions = {}): Chunk[] {
@@ -60,7 +66,9 @@ export function chunkDocument(doc: Pick<ExtractedDocument, 'blocks'>, options: C
   const overlap = Math.min(Math.max(0, options.overlapTokens ?? 50), Math.floor(target / 2));
   const chunks: Chunk[] = [];
   for (const section of sections(doc.blocks)) {
-    const units = section.blocks.flatMap((block, i) => blockUnits(block, i === 0 ? '' : blockSeparator(block), target));
+    const units = section.code
+      ? section.blocks.flatMap((block, i) => codeUnits(block.text, i === 0 ? '' : '\n\n', target))
+      : section.blocks.flatMap((block, i) => blockUnits(block, i === 0 ? '' : blockSeparator(block), target));
     for (const span of pack(units, target, overlap)) chunks.push(makeChunk(chunks.length, section, span));
   }
   return chunks;
@@ -75,6 +83,8 @@ function sections(blocks: Block[]): Section[] {
     const sameRegion =
       prev !== undefined &&
       block.type !== 'heading' &&
+      !block.metadata.code &&
+      !prev.metadata.code &&
       prev.metadata.page === block.metadata.page &&
       prev.metadata.slide === block.metadata.slide &&
       pathKey(prev) === pathKey(block) &&
@@ -87,7 +97,7 @@ function sections(blocks: Block[]): Section[] {
       }
       continue;
     }
-    current = { type: block.type, blocks: [block], headingOnly: block.type === 'heading' };
+    current = { type: block.type, blocks: [block], headingOnly: block.type === 'heading', code: block.metadata.code === true };
     out.push(current);
   }
   // A heading-only section directly followed by its own sub-section is carried into it.
@@ -141,6 +151,11 @@ function blockUnits(block: Block, firstSep: string, target: number): Unit[] {
   const tail = text.slice(last);
   if (tail) push(tail, sep);
   return units;
+}
+
+/** Lines of code, each kept whole with its indentation (blank lines too); separators are the line breaks. */
+function codeUnits(text: string, firstSep: string, target: number): Unit[] {
+  return text.split('\n').flatMap((line, i) => (line === '' ? [{ text: '', sep: i === 0 ? firstSep : '\n', tokens: 0 }] : tokenBounded(line, i === 0 ? firstSep : '\n', target)));
 }
 
 function withTimes(t: { start?: number; end?: number }): Pick<Unit, 'start' | 'end'> {
@@ -213,9 +228,16 @@ function joinUnits(units: Unit[]): string {
 }
 
 function makeChunk(index: number, section: Section, units: Unit[]): Chunk {
-  const text = joinUnits(units).trim();
+  const joined = joinUnits(units);
+  // Code loses only its surrounding blank lines; the first line's indentation is part of it.
+  const text = section.code ? joined.replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '') : joined.trim();
   const last = section.blocks[section.blocks.length - 1]!.metadata;
   const metadata: ChunkMetadata = {};
+  if (section.code) {
+    metadata.code = true;
+    const language = section.blocks.find((b) => b.metadata.language)?.metadata.language;
+    if (language) metadata.language = language;
+  }
   if (last.page !== undefined) metadata.page = last.page;
   if (last.slide !== undefined) metadata.slide = last.slide;
   if (last.heading_path && last.heading_path.length > 0) metadata.heading_path = [...last.heading_path];

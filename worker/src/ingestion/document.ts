@@ -27,6 +27,10 @@ export interface BlockMetadata {
   heading_path?: string[];
   /** Heading level 1–6 (heading blocks only). */
   level?: number;
+  /** A code block (HTML <pre>, a Markdown code block): its text is verbatim, indentation and line breaks kept. */
+  code?: true;
+  /** The code block's language, when the markup names it ("python3", "js", "console"). */
+  language?: string;
 }
 
 export interface Block {

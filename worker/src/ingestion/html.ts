@@ -1,6 +1,10 @@
 // HTML (an uploaded .html file or a fetched web page) → main content as web_content blocks, headings kept.
-// Readability (Firefox Reader View's algorithm) picks the article; when it finds none, the whole body is used
-// minus navigation, header, footer, aside and forms. Scripts, styles and other non-content never reach the text.
+// Navigation, sidebars, breadcrumbs, previous/next links and footers of generated documentation (Sphinx, MkDocs,
+// Docusaurus, DocBook) are removed first (html-chrome.ts); a page that marks its content (role=main, <main>,
+// DocBook's chapter) is read from there. Otherwise Readability (Firefox Reader View's algorithm) picks the
+// article; when it finds none, the whole body is used minus navigation, header, footer, aside and forms.
+// Scripts, styles and other non-content never reach the text. XHTML (an XML prolog, `<a id="x"/>`) is read as
+// the browser reads it.
 // Decoding follows the WHATWG order: BOM, then the charset from HTTP (`charset` option), then <meta charset>;
 // with no declaration the bytes must be valid UTF-8.
 import { readFile } from 'node:fs/promises';
@@ -8,6 +12,7 @@ import { parseHTML } from 'linkedom';
 import { Readability } from '@mozilla/readability';
 import { assertNonEmpty, decodeText, humanBytes } from './text-input.js';
 import { domToBlocks } from './html-blocks.js';
+import { mainContent, removeChrome, xhtmlAsHtml } from './html-chrome.js';
 import { buildDocument, CharBudget, normalizeText, type Block, type ExtractedDocument, type ExtractionLimits } from './document.js';
 import { InputError } from '../input-error.js';
 
@@ -40,11 +45,20 @@ export async function htmlBytesToDocument(
 }
 
 export function htmlToDocument(html: string, limits: ExtractionLimits): ExtractedDocument {
-  const { document } = parseHTML(html);
+  const { document } = parseHTML(xhtmlAsHtml(html));
   const lang = document.documentElement?.getAttribute('lang')?.trim() || undefined;
   const pageTitle = normalizeText(document.querySelector('title')?.textContent ?? '') || null;
   for (const el of Array.from(document.querySelectorAll('script, style, noscript, template')) as { remove(): void }[]) el.remove();
+  removeChrome(document as never);
   const firstH1 = normalizeText(document.querySelector('h1')?.textContent ?? '').replace(/\n/g, ' ') || null;
+  const hasText = (blocks: Block[]) => blocks.some((b) => b.type !== 'heading');
+
+  // Generated documentation marks its content (role=main, <main>, DocBook's chapter divs): take it as it is.
+  const main = mainContent(document as never);
+  if (main) {
+    const blocks = domToBlocks(main as never, 'web_content', new CharBudget(limits.maxChars));
+    if (hasText(blocks)) return buildDocument('html', pageTitle, blocks, limits, lang ? { language: lang } : {});
+  }
 
   const budget = new CharBudget(limits.maxChars);
   let title = pageTitle;
@@ -65,7 +79,7 @@ export function htmlToDocument(html: string, limits: ExtractionLimits): Extracte
     if (err instanceof InputError) throw err;
     blocks = []; // Readability failed on odd markup: fall back to the cleaned body
   }
-  if (!blocks.some((b) => b.type !== 'heading')) {
+  if (!hasText(blocks)) {
     for (const el of Array.from(document.querySelectorAll(NOISE)) as { remove(): void }[]) el.remove();
     blocks = document.body ? domToBlocks(document.body as never, 'web_content', new CharBudget(limits.maxChars)) : [];
   }

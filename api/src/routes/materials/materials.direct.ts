@@ -66,9 +66,10 @@ export async function confirmUpload(
   if (segments.length !== 6 || !isUuid(materialId)) throw invalid(['body', 'key'], 'Key was not issued by upload-url');
   const filename = body.filename ? safeFilename(body.filename) : keyFilename;
   const { ext } = validateFileName(body.source_type, filename);
-  if (await deps.prisma.material.findFirst({ where: { OR: [{ id: materialId }, { s3Key: body.key }] } })) {
-    throw conflict('This upload was already confirmed');
-  }
+  // Tenant first: another tenant's material id must look exactly like a random one (404), never 409.
+  const existing = await deps.prisma.material.findFirst({ where: { OR: [{ id: materialId }, { s3Key: body.key }] } });
+  if (existing && existing.tenantId !== tenantId) throw notFound('Uploaded object not found');
+  if (existing) throw conflict('This upload was already confirmed');
   const ref = { client: deps.s3, bucket: deps.bucket, key: body.key };
   const head = await headObject(ref);
   if (!head) throw notFound('Uploaded object not found');

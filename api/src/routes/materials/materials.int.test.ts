@@ -188,6 +188,24 @@ describe('presigned uploads', () => {
     expect((await alice.waitForJob(c.body.job_id)).status).toBe('complete');
     expect((await alice.post(`/nodes/${course.id}/materials/confirm-upload`, { key: u.body.key, source_type: 'text' })).status).toBe(409);
     expect(await api.deps.prisma.uploadIntent.count({ where: { key: u.body.key } })).toBe(0);
+    // Issue 13 item 3: alice's material id under bob's own prefix answers exactly like a random id (404).
+    const bobTenant = (await api.deps.prisma.materialNode.findFirstOrThrow({ where: { id: other.id } })).tenantId;
+    const keyFor = (id: string) => `tenants/${bobTenant}/nodes/${other.id}/${id}/direct.md`;
+    const foreignId = await bob.post(`/nodes/${other.id}/materials/confirm-upload`, { key: keyFor(c.body.id), source_type: 'text' });
+    const randomId = await bob.post(`/nodes/${other.id}/materials/confirm-upload`, { key: keyFor(crypto.randomUUID()), source_type: 'text' });
+    expect(foreignId.status).toBe(404);
+    expect(randomId.status).toBe(404);
+    expect({ ...foreignId.body, request_id: 0 }).toEqual({ ...randomId.body, request_id: 0 });
+  });
+
+  it('concurrent confirms of one upload: one 201, the others 409, never 500 (issue 13 item 5, P2002)', async () => {
+    const course = await alice.createCourse('Race');
+    const body = '# Race\n\nConfirmed several times at once.';
+    const u = await alice.post(`/nodes/${course.id}/materials/upload-url`, { filename: 'race.md', content_type: 'text/markdown', source_type: 'text' });
+    expect((await fetch(u.body.upload_url, { method: 'PUT', headers: u.body.headers, body })).status).toBe(200);
+    const all = await Promise.all([0, 1, 2, 3].map(() => alice.post(`/nodes/${course.id}/materials/confirm-upload`, { key: u.body.key, source_type: 'text' })));
+    expect(all.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(await api.deps.prisma.material.count({ where: { s3Key: u.body.key } })).toBe(1);
   });
 
   it('declared size over the limit → 413; missing object → 404; foreign prefix → 403', async () => {

@@ -1,7 +1,7 @@
 // One HTTP attempt against an OpenAI-compatible API: POST JSON or multipart, bounded by a per-request timeout
 // and a response size cap, errors classified into ProviderError (permanent or retryable). The API key goes in
 // the Authorization header only and is scrubbed from any error text the server echoes back.
-import { request, type Dispatcher, type FormData } from 'undici';
+import { request, type Dispatcher, type FormData as UndiciFormData } from 'undici';
 import { isRetryableStatus, ProviderError } from './provider-error.js';
 import { retryAfterFromHeaders } from './retry.js';
 
@@ -70,7 +70,7 @@ export async function postToProvider(ep: ProviderEndpoint, path: string, body: {
   try {
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(url, { method: 'POST', headers, body: payload, signal: ac.signal, dispatcher: ep.dispatcher });
+      res = await request(url, { method: 'POST', headers, body: payload as string | UndiciFormData, signal: ac.signal, dispatcher: ep.dispatcher });
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (ac.signal.aborted || (code && NETWORK_TIMEOUT_CODES.has(code))) throw fail('timeout', `no answer within ${ep.timeoutMs} ms`, e);

@@ -7,7 +7,7 @@ import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
-import { FormData, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger } from '../../logger/index.js';
 import { audioCost, type CostRecorder, type PriceTable } from '../http/cost.js';
@@ -77,6 +77,8 @@ export class OpenAITranscriber implements Transcriber {
     return withRetries(
       async () => {
         const started = performance.now();
+        // Node's own FormData: undici 7's cannot stream the file-backed Blob of Node 24's openAsBlob
+        // ("action is not a function"); undici's request() sends either kind the same way.
         const form = new FormData();
         form.append('file', blob, basename(audioPath));
         form.append('model', this.model);
