@@ -35,7 +35,9 @@ export async function startScript(
   port?: number,
 ): Promise<Child> {
   const p = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  // BENCH_CPU_PROF=<dir>: the script writes a V8 CPU profile there when it exits (tooling, not app config).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, ...env, BENCH_PORT: String(p) },
     stdio: ['ignore', 'pipe', 'pipe'],

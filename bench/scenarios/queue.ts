@@ -1,132 +1,174 @@
-// queue: no-op jobs through the project's job layer vs raw BullMQ on the same Redis. Producer side in the bench
-// process (as in an API process), consumer in a child process (as the worker), on both sides.
-//   ours: enqueue() (job row + outbox row, one transaction per job, 16 concurrent producers as concurrent requests
-//         would) → 2 outbox relays (startOutboxRelay as in 2 API processes: FOR UPDATE SKIP LOCKED batches of 100,
-//         QueueSet.add per job) → BullMQ → bench/servers/queue-worker.ts running createProcessor (payload
-//         re-validated, startAttempt / completeJob on the row, metrics) with a no-op handler.
-//   baseline: Queue.addBulk (chunks of 1,000, the same job options as QueueSet.add) → a Worker with a no-op processor.
-// Same Worker concurrency and settings, same Redis, separate bench-only prefixes; timed from the first enqueue to
-// the last completion. The no-op handler is registered under the existing `embed.material` definition (queue
-// embed, 5 attempts) because relayBatch resolves job names with the static definitionByName (a bench-only
-// definition would be dropped as unknown); the handler never touches a material.
-import { randomUUID } from 'node:crypto';
+// queue: no-op jobs through the project's durable job layer vs raw BullMQ and pg-boss (a durable Postgres-backed
+// queue a user might pick instead), same job count, same worker concurrency (16 per consumer process), timed from
+// the first enqueue to the last completion. Consumers run in child processes (bench/servers/queue-worker.ts).
+//   raw:   Queue.addBulk in chunks of 1,000 → BullMQ Worker, no-op processor. Not durable across a Redis loss.
+//   ours:  enqueue (job row + outbox entry + NOTIFY, committed in Postgres: survives Redis, worker and Postgres
+//          restarts) → outbox relays (2 in the bench process as in 2 API processes, and one in each consumer as
+//          the worker runtime runs one: claim batches of 500, addBulk) → BullMQ Worker running createProcessor
+//          (payload re-parse, startAttempt, no-op handler, completeJob, metrics), under `embed.material`.
+//   pgboss: send / insert → pg-boss work() (16 in flight: 4 workers × batches of 4 fetched back to back while full;
+//          LISTEN/NOTIFY on). One job per fetch would wait ≥ 0.5 s between jobs of each worker.
+// Each durable side twice: "per request" (16 concurrent producers, one transaction per job, as API requests enqueue)
+// and "batch" (chunks of 1,000 in one transaction, as addBulk). Growth: ours (batch) with 1, 2 and 4 consumers.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
+import { PgBoss } from 'pg-boss';
 import { createPrisma } from '../../shared/src/db/client.js';
 import { createRedis } from '../../shared/src/db/redis.js';
 import { createLogger } from '../../shared/src/logger/index.js';
-import { enqueue } from '../../shared/src/jobs/producer.js';
+import { enqueue, enqueueMany } from '../../shared/src/jobs/producer.js';
 import { jobs } from '../../shared/src/jobs/definitions.js';
-import { QueueSet } from '../../shared/src/jobs/queues.js';
+import { QueueSet, jobOptions } from '../../shared/src/jobs/queues.js';
 import { startOutboxRelay } from '../../shared/src/jobs/outbox-relay.js';
 import { benchTenant, dropTenants, type BenchContext, type Scenario } from '../lib/context.js';
-import { printed, startScript, waitFor } from '../lib/procs.js';
+import { CONCURRENCY, startConsumers } from '../lib/queue-consumers.js';
 import { row } from '../lib/report.js';
 
-const CONCURRENCY = 16; // BullMQ Worker concurrency, both sides
-const PRODUCERS = 16; // concurrent enqueue transactions (ours)
+const PRODUCERS = 16;
 const RELAYS = 2;
+const CHUNK = 1000;
 const def = jobs.embedMaterial;
+type Style = 'request' | 'batch';
 
-async function consumer(ctx: BenchContext, mode: 'ours' | 'raw', prefix: string, total: number) {
-  let out = '';
-  const c = await startScript(
-    'bench/servers/queue-worker.ts',
-    { ...ctx.env.appEnv, BENCH_MODE: mode, BENCH_TOTAL: String(total), BENCH_CONCURRENCY: String(CONCURRENCY), BENCH_PREFIX: prefix },
-    printed('ready'),
-  );
-  c.child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  const finished = async (): Promise<number> => {
-    await waitFor(async () => {
-      if (out.includes('failed ')) throw new Error(`a job failed: ${out.slice(out.indexOf('failed '), 300)}`);
-      return out.includes('done');
-    }, 600_000, `${mode} consumer`).catch((err: unknown) => {
-      throw err instanceof Error ? err : new Error(String(err));
-    });
-    return performance.now();
-  };
-  return { finished, stop: c.stop };
+interface Run {
+  seconds: number;
+  enqueueSeconds: number;
+  jobsPerSecond: number;
 }
 
-async function ours(ctx: BenchContext, total: number) {
-  const prefix = `${ctx.env.prefix}-queue-ours`;
-  const logger = createLogger({ level: 'error', name: 'bench-queue' });
-  const prisma = createPrisma(ctx.env.databaseUrl, { poolMax: 10 });
-  const queues = QueueSet.create(ctx.env.redisUrl, prefix);
-  const { tenantId } = await benchTenant(ctx.prisma, 'queue');
-  const worker = await consumer(ctx, 'ours', prefix, total);
+const done = (total: number, t0: number, enqueued: number, end: number): Run => ({
+  seconds: (end - t0) / 1000,
+  enqueueSeconds: (enqueued - t0) / 1000,
+  jobsPerSecond: total / ((end - t0) / 1000),
+});
+
+/** Runs `one(i)` for i in 0..total-1 from PRODUCERS concurrent loops. */
+async function produce(total: number, one: (i: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: PRODUCERS }, async () => { while (next < total) await one(next++); }));
+}
+
+async function rawBullmq(ctx: BenchContext, total: number): Promise<Run> {
+  const prefix = `${ctx.env.prefix}-queue-raw`;
+  const connection = createRedis(ctx.env.redisUrl, 'bullmq');
+  const queue = new Queue(def.queue, { connection, prefix });
+  const consumers = await startConsumers(ctx, 'raw', 1, { BENCH_PREFIX: prefix });
   try {
     const t0 = performance.now();
-    const relays = Array.from({ length: RELAYS }, () => startOutboxRelay(prisma, queues, logger, { databaseUrl: ctx.env.databaseUrl }));
-    let next = 0;
-    const producer = async () => {
-      while (next < total) {
-        next += 1;
-        await prisma.$transaction((tx) => enqueue(tx, queues, tenantId, def, { tenantId, materialId: randomUUID() }));
-      }
-    };
-    await Promise.all(Array.from({ length: PRODUCERS }, producer));
+    for (let i = 0; i < total; i += CHUNK) {
+      const n = Math.min(CHUNK, total - i);
+      await queue.addBulk(Array.from({ length: n }, () => ({ name: def.name, data: { tenantId: randomUUID(), materialId: randomUUID() }, opts: jobOptions(def, randomUUID()) })));
+    }
     const enqueued = performance.now();
-    const end = await worker.finished();
-    await Promise.all(relays.map((stop) => stop()));
+    return done(total, t0, enqueued, await consumers.finished(total));
+  } finally {
+    await consumers.stop();
+    await queue.close();
+    await connection.quit();
+  }
+}
+
+async function ours(ctx: BenchContext, total: number, style: Style, workers: number): Promise<Run> {
+  const prefix = `${ctx.env.prefix}-queue-ours-${style}-${workers}`;
+  const logger = createLogger({ level: 'error', name: 'bench-queue' });
+  const prisma = createPrisma(ctx.env.databaseUrl, { poolMax: PRODUCERS });
+  const queues = QueueSet.create(ctx.env.redisUrl, prefix);
+  const { tenantId } = await benchTenant(ctx.prisma, 'queue');
+  const consumers = await startConsumers(ctx, 'ours', workers, { BENCH_PREFIX: prefix });
+  const relays = Array.from({ length: RELAYS }, () => startOutboxRelay(prisma, queues, logger, { databaseUrl: ctx.env.databaseUrl }));
+  const payload = () => ({ tenantId, materialId: randomUUID() });
+  try {
+    const t0 = performance.now();
+    if (style === 'request') {
+      await produce(total, () => prisma.$transaction((tx) => enqueue(tx, queues, tenantId, def, payload())));
+    } else {
+      for (let i = 0; i < total; i += CHUNK) {
+        const n = Math.min(CHUNK, total - i);
+        await prisma.$transaction((tx) => enqueueMany(tx, queues, tenantId, Array.from({ length: n }, () => ({ def, payload: payload() }))));
+      }
+    }
+    const enqueued = performance.now();
+    const end = await consumers.finished(total);
     const [check] = await ctx.prisma.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM jobs WHERE tenant_id = ${tenantId}::uuid AND status = 'complete'`;
     if (Number(check?.n ?? 0) !== total) throw new Error(`only ${check?.n} of ${total} job rows are complete`);
-    return { seconds: (end - t0) / 1000, enqueueSeconds: (enqueued - t0) / 1000 };
+    return done(total, t0, enqueued, end);
   } finally {
-    await worker.stop();
+    await Promise.all(relays.map((stop) => stop()));
+    await consumers.stop();
     await queues.close();
     await prisma.$disconnect();
     await dropTenants(ctx.prisma, [tenantId]);
   }
 }
 
-async function rawBullmq(ctx: BenchContext, total: number) {
-  const prefix = `${ctx.env.prefix}-queue-raw`;
-  const connection = createRedis(ctx.env.redisUrl, 'bullmq');
-  const queue = new Queue(def.queue, { connection, prefix });
-  const worker = await consumer(ctx, 'raw', prefix, total);
-  const opts = { attempts: def.attempts, backoff: { type: 'exponential', delay: def.backoffMs }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 86400 } };
+async function pgBoss(ctx: BenchContext, total: number, style: Style): Promise<Run> {
+  const schema = `pgboss_bench_${randomBytes(3).toString('hex')}`;
+  const boss = new PgBoss({ connectionString: ctx.env.databaseUrl, schema, supervise: false, schedule: false, useListenNotify: true, max: PRODUCERS });
+  boss.on('error', () => undefined);
+  await boss.start();
+  await boss.createQueue(def.queue, { notify: true, retryLimit: def.attempts - 1 });
+  const consumers = await startConsumers(ctx, 'pgboss', 1, { BENCH_PGBOSS_SCHEMA: schema });
+  const data = () => ({ tenantId: randomUUID(), materialId: randomUUID() });
   try {
     const t0 = performance.now();
-    for (let i = 0; i < total; i += 1000) {
-      const n = Math.min(1000, total - i);
-      await queue.addBulk(Array.from({ length: n }, () => ({ name: def.name, data: { tenantId: randomUUID(), materialId: randomUUID() }, opts: { ...opts, jobId: randomUUID() } })));
+    if (style === 'request') {
+      await produce(total, () => boss.send(def.queue, data()));
+    } else {
+      for (let i = 0; i < total; i += CHUNK) await boss.insert(def.queue, Array.from({ length: Math.min(CHUNK, total - i) }, () => ({ data: data() })));
     }
     const enqueued = performance.now();
-    const end = await worker.finished();
-    return { seconds: (end - t0) / 1000, enqueueSeconds: (enqueued - t0) / 1000 };
+    return done(total, t0, enqueued, await consumers.finished(total));
   } finally {
-    await worker.stop();
-    await queue.close();
-    await connection.quit();
+    await consumers.stop();
+    await boss.stop({ graceful: false });
+    await ctx.prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   }
 }
 
 export const queue: Scenario = {
   name: 'queue',
-  summary: 'no-op jobs: enqueue() + outbox relay + worker processor vs raw BullMQ addBulk + Worker',
+  summary: 'no-op jobs: enqueue + outbox relay + worker processor vs raw BullMQ and pg-boss; 1/2/4 worker processes',
   async run(ctx) {
     const total = ctx.quick ? 1000 : 20_000;
+    const fmt = (r: Run) => `${r.jobsPerSecond.toFixed(0)} jobs/s (enqueued in ${r.enqueueSeconds.toFixed(1)} s)`;
     const raw = await rawBullmq(ctx, total);
-    ctx.log(`  raw BullMQ: ${(total / raw.seconds).toFixed(0)} jobs/s (added in ${raw.enqueueSeconds.toFixed(1)} s)`);
-    const o = await ours(ctx, total);
-    ctx.log(`  ours: ${(total / o.seconds).toFixed(0)} jobs/s (rows enqueued in ${o.enqueueSeconds.toFixed(1)} s)`);
+    ctx.log(`  raw BullMQ: ${fmt(raw)}`);
+    const runs: Record<string, Run> = {};
+    for (const style of ['request', 'batch'] as const) {
+      runs[`ours ${style}`] = await ours(ctx, total, style, 1);
+      ctx.log(`  ours, ${style}: ${fmt(runs[`ours ${style}`] as Run)}`);
+      runs[`pg-boss ${style}`] = await pgBoss(ctx, total, style);
+      ctx.log(`  pg-boss, ${style}: ${fmt(runs[`pg-boss ${style}`] as Run)}`);
+    }
+    const growth: Record<string, Run> = { 1: runs['ours batch'] as Run };
+    for (const n of [2, 4]) {
+      growth[n] = await ours(ctx, total, 'batch', n);
+      ctx.log(`  ours, batch, ${n} worker processes: ${fmt(growth[n] as Run)}`);
+    }
+    const rate = (r: Run | undefined) => r?.jobsPerSecond ?? 0;
     return {
       details: {
         jobs: total,
-        concurrency: CONCURRENCY,
+        concurrency_per_process: CONCURRENCY,
         producers: PRODUCERS,
-        relays: RELAYS,
+        relays_in_bench_process: RELAYS,
         measured:
-          `ours: ${PRODUCERS} concurrent enqueue() transactions (jobs + job_outbox rows) → ${RELAYS} startOutboxRelay loops (relayBatch → QueueSet.add) in the bench process → ` +
-          `BullMQ Worker (concurrency ${CONCURRENCY}) in a child process running createProcessor (payload re-parse, startAttempt, no-op handler, completeJob, metrics; logs at error level) under the embed.material definition; ` +
-          `baseline: Queue.addBulk in chunks of 1,000 in the bench process → Worker with a no-op processor (concurrency ${CONCURRENCY}) in a child process; same job options, same Redis; first enqueue → last completion.`,
-        ours: o,
+          'first enqueue → last completion. raw: Queue.addBulk (1,000) → BullMQ Worker no-op. ours: enqueue() per request (16 concurrent ' +
+          'transactions) or enqueueMany (1,000 per transaction) → 2 relays in the bench process + 1 per consumer → BullMQ Worker running ' +
+          'createProcessor (startAttempt, no-op handler, completeJob). pg-boss: send (16 concurrent) or insert (1,000) → work() ' +
+          '(localConcurrency 4 × batchSize 4, burstWhenBatchFull, LISTEN/NOTIFY). Growth: ours batch with 1, 2, 4 consumer processes of concurrency 16.',
         baseline: raw,
+        runs,
+        growth_jobs_per_second: Object.fromEntries(Object.entries(growth).map(([n, r]) => [n, Math.round(r.jobsPerSecond)])),
       },
       rows: [
-        row({ scenario: 'queue', metric: `throughput ${total} jobs`, ours: total / o.seconds, baseline: total / raw.seconds, unit: 'jobs/s', target: 'ratio ≥ 0.8', check: (x) => (x.ratio ?? 0) >= 0.8 }),
-        row({ scenario: 'queue', metric: 'enqueue only', ours: total / o.enqueueSeconds, baseline: total / raw.enqueueSeconds, unit: 'jobs/s', target: '' }),
+        row({ scenario: 'queue', metric: `per request, ${total} jobs`, ours: rate(runs['ours request']), baseline: raw.jobsPerSecond, unit: 'jobs/s', target: 'ratio ≥ 0.5', check: (x) => (x.ratio ?? 0) >= 0.5 }),
+        row({ scenario: 'queue', metric: `batch, ${total} jobs`, ours: rate(runs['ours batch']), baseline: raw.jobsPerSecond, unit: 'jobs/s', target: 'ratio ≥ 0.5', check: (x) => (x.ratio ?? 0) >= 0.5 }),
+        row({ scenario: 'queue', metric: 'vs pg-boss, per request', ours: rate(runs['ours request']), baseline: rate(runs['pg-boss request']), unit: 'jobs/s', target: 'ratio > 1', check: (x) => (x.ratio ?? 0) > 1 }),
+        row({ scenario: 'queue', metric: 'vs pg-boss, batch', ours: rate(runs['ours batch']), baseline: rate(runs['pg-boss batch']), unit: 'jobs/s', target: 'ratio > 1', check: (x) => (x.ratio ?? 0) > 1 }),
+        row({ scenario: 'queue', metric: 'ours batch, 2 vs 1 worker processes', ours: rate(growth[2]), baseline: rate(growth[1]), unit: 'jobs/s', target: '' }),
+        row({ scenario: 'queue', metric: 'ours batch, 4 vs 1 worker processes', ours: rate(growth[4]), baseline: rate(growth[1]), unit: 'jobs/s', target: '' }),
       ],
     };
   },

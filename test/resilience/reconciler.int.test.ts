@@ -30,11 +30,9 @@ afterAll(async () => {
 });
 
 describe('a job whose final failure reached BullMQ but not Postgres', () => {
-  // BUG (shared/src/jobs/reconciler.ts, reconcileOnce): when BullMQ says `failed` the reconciler calls
-  // finishUnsuccessfully() only; the handler's onFinalFailure hook (worker/src/handlers.ts → materialFailed) never
-  // runs, so the material stays `pending` for good while its job is `failed` — a client polling the
-  // material waits forever. (Seen once in the fault suite's Postgres restart: a material left `pending` with
-  // every job terminal.)
+  // When BullMQ says `failed`, the reconciler fails the job through failJob (shared/src/jobs/subject-failure.ts),
+  // the same path as the worker's: a material must not stay `pending` for good while its job is `failed` (seen
+  // once in the fault suite's Postgres restart, when the reconciler only failed the row).
   it('is failed by the reconciler and its material shows the error', async () => {
     const course = await client.createCourse('Reconcile');
     const up = await client.upload(course.id, 'lost.md', '# Lost\n\nThe worker could not record its failure.');

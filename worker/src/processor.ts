@@ -5,7 +5,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { PrismaClient } from '../../shared/src/db/client.js';
 import type { Logger } from '../../shared/src/logger/index.js';
-import { completeJob, markRetrying, reportProgress, startAttempt } from '../../shared/src/jobs/job-status.js';
+import { markRetrying, reportProgress, statusWriter } from '../../shared/src/jobs/job-status.js';
 import { failJob } from '../../shared/src/jobs/subject-failure.js';
 import type { JobTarget } from '../../shared/src/jobs/producer.js';
 import type { JobType } from '../../shared/src/jobs/definitions.js';
@@ -23,6 +23,7 @@ function count(jobType: JobType, outcome: Outcome, started: number | null) {
 }
 
 export function createProcessor(registry: Registry, prisma: PrismaClient, target: JobTarget, logger: Logger) {
+  const status = statusWriter(prisma); // concurrent jobs' start and complete writes share statements
   return async (job: Job): Promise<unknown> => {
     const jobId = job.id as string;
     const log = logger.child({ job_id: jobId, job: job.name });
@@ -44,7 +45,7 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
     const tenantId = (payload as { tenantId?: string }).tenantId;
     if (tenantId) log.setBindings({ tenant_id: tenantId });
 
-    if (tracked && !(await startAttempt(prisma, jobId, job.attemptsStarted || 1))) {
+    if (tracked && !(await status.start({ id: jobId, attempt: job.attemptsStarted || 1 }))) {
       log.info('job cancelled or already finished; skipping');
       count(def.jobType, 'skipped', null);
       return { skipped: 'cancelled or already finished' };
@@ -87,7 +88,7 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
       return { cancelled: true };
     }
     // A row that is no longer active was cancelled while the handler ran (it did not look, or too late).
-    if (tracked && !(await completeJob(prisma, jobId))) {
+    if (tracked && !(await status.complete(jobId))) {
       count(def.jobType, 'cancelled', started);
       log.info({ ms: Date.now() - started }, 'job ended elsewhere while it ran (cancelled); result dropped');
       return { cancelled: true };

@@ -17,6 +17,3 @@ ALTER TABLE "jobs" ALTER COLUMN "prefix" DROP DEFAULT;
 
 -- CreateIndex
 CREATE INDEX "job_outbox_prefix_next_attempt_at_idx" ON "job_outbox"("prefix", "next_attempt_at");
-
--- CreateIndex
-CREATE INDEX "jobs_prefix_status_updated_at_idx" ON "jobs"("prefix", "status", "updated_at");

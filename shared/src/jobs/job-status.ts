@@ -2,6 +2,7 @@
 //   queued → active → complete | failed (final) ; active → queued (a retry is coming) ; queued|active → cancelled
 // A failed or cancelled job fails every job that depends on it, transitively.
 import type { PrismaClient, Prisma } from '../db/client.js';
+import { groupCommit } from './group-commit.js';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 export const TERMINAL = ['complete', 'failed', 'cancelled'] as const;
@@ -21,11 +22,42 @@ export async function reportProgress(db: Db, jobId: string, progress: number): P
     UPDATE jobs SET progress = GREATEST(progress, ${p}), updated_at = now() WHERE id = ${jobId}::uuid AND status = 'active'`;
 }
 
+/** Completes an active job; false when it is no longer active (cancelled meanwhile). */
 export async function completeJob(db: Db, jobId: string): Promise<boolean> {
   const n = await db.$executeRaw`
     UPDATE jobs SET status = 'complete', progress = 100, completed_at = now(), error_message = NULL, updated_at = now()
     WHERE id = ${jobId}::uuid AND status = 'active'`;
   return n === 1;
+}
+
+export interface StatusWriter {
+  /** startAttempt, written together with concurrent calls (group-commit.ts). */
+  start(job: { id: string; attempt: number }): Promise<boolean>;
+  /** completeJob, likewise. */
+  complete(jobId: string): Promise<boolean>;
+}
+
+/** The worker's start/complete writes: the same conditions as startAttempt/completeJob, one statement per group. */
+export function statusWriter(prisma: PrismaClient): StatusWriter {
+  return {
+    start: groupCommit(async (items: { id: string; attempt: number }[]) => {
+      const rows = await prisma.$queryRaw<{ id: string }[]>`
+        UPDATE jobs j SET status = 'active', attempts = t.attempt, started_at = COALESCE(j.started_at, now()), updated_at = now()
+        FROM unnest(${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.attempt)}::int[]) AS t(id, attempt)
+        WHERE j.id = t.id AND j.status IN ('queued', 'active')
+        RETURNING j.id::text AS id`;
+      const ok = new Set(rows.map((r) => r.id));
+      return items.map((i) => ok.has(i.id));
+    }),
+    complete: groupCommit(async (ids: string[]) => {
+      const rows = await prisma.$queryRaw<{ id: string }[]>`
+        UPDATE jobs SET status = 'complete', progress = 100, completed_at = now(), error_message = NULL, updated_at = now()
+        WHERE id = ANY (${ids}::uuid[]) AND status = 'active'
+        RETURNING id::text AS id`;
+      const ok = new Set(rows.map((r) => r.id));
+      return ids.map((id) => ok.has(id));
+    }),
+  };
 }
 
 /** An attempt failed but BullMQ will retry: back to queued, with the reason kept for the client. */

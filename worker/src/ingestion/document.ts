@@ -2,7 +2,7 @@
 // order — a PDF page, a paragraph, a heading, a slide's text, a subtitle cue — with the structure they came
 // from (page, slide, timecodes, heading path). The chunker turns blocks into embedding-sized chunks.
 // Everything here is plain JSON so a document can cross a process boundary (extract-subprocess.ts).
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 export type DocumentFormat =
   | 'pdf'
@@ -59,11 +59,11 @@ export interface ExtractedDocument {
 
 /** Limits applied to untrusted input. All extractors take the same object; each uses what applies to it. */
 export interface ExtractionLimits {
-  /** Text characters kept across the whole document; above → ExtractionError (never silently truncated). */
+  /** Text characters kept across the whole document; above → InputError (never silently truncated). */
   maxChars: number;
-  /** PDF pages; above → ExtractionError. */
+  /** PDF pages; above → InputError. */
   maxPages: number;
-  /** PPTX slides; above → ExtractionError. */
+  /** PPTX slides; above → InputError. */
   maxSlides: number;
   /** Zip containers (DOCX/PPTX): number of entries in the central directory. */
   zipMaxEntries: number;
@@ -126,7 +126,7 @@ export class CharBudget {
   add(n: number): void {
     this.used += n;
     if (this.used > this.max) {
-      throw new ExtractionError(
+      throw new InputError(
         'too_much_text',
         `the document has more than ${this.max.toLocaleString('en-US')} characters of text (the extraction limit); split it into smaller files`,
       );

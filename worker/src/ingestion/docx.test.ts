@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractDocx } from './docx.js';
 import { resolveLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { junkBytes, makeDocx, makeTmpDir, makeZip, rawEntry, rawZip, write, zerosBomb } from './fixtures.test-support.js';
 
 const limits = resolveLimits();
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-async function refused(name: string, data: Buffer, lim = limits): Promise<{ err: ExtractionError; ms: number; heapGrowth: number }> {
+async function refused(name: string, data: Buffer, lim = limits): Promise<{ err: InputError; ms: number; heapGrowth: number }> {
   const path = tmp.file(name);
   await write(path, data);
   const before = process.memoryUsage();
@@ -22,9 +22,9 @@ async function refused(name: string, data: Buffer, lim = limits): Promise<{ err:
   );
   const ms = performance.now() - started;
   const after = process.memoryUsage();
-  expect(err).toBeInstanceOf(ExtractionError);
+  expect(err).toBeInstanceOf(InputError);
   const heapGrowth = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
-  return { err: err as ExtractionError, ms, heapGrowth };
+  return { err: err as InputError, ms, heapGrowth };
 }
 
 describe('extractDocx', () => {

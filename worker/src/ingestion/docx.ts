@@ -8,7 +8,7 @@ import yazl from 'yazl';
 import { openSafeZip, type SafeZip } from './zip-reader.js';
 import { htmlFragmentToBlocks } from './html-blocks.js';
 import { buildDocument, CharBudget, type ExtractedDocument, type ExtractionLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { childrenOf, findFirst, parseXml, textOf } from './ooxml.js';
 
 const XML_PART = /(\.xml|\.rels)$/i;
@@ -19,7 +19,7 @@ export async function extractDocx(path: string, limits: ExtractionLimits): Promi
   let coreXml: string | null;
   try {
     if (!zip.has('word/document.xml') && !zip.has('[Content_Types].xml')) {
-      throw new ExtractionError('corrupt', 'the file is not a valid DOCX document (word/document.xml is missing)');
+      throw new InputError('corrupt', 'the file is not a valid DOCX document (word/document.xml is missing)');
     }
     repacked = await repackXmlParts(zip);
     coreXml = await zip.readText('docProps/core.xml');
@@ -40,7 +40,7 @@ export async function extractDocx(path: string, limits: ExtractionLimits): Promi
     html = result.value;
   } catch (err) {
     const why = err instanceof Error && /could not find|not find file/i.test(err.message) ? 'a required part is missing' : 'it could not be parsed';
-    throw new ExtractionError('corrupt', `the file is not a valid DOCX document (${why})`);
+    throw new InputError('corrupt', `the file is not a valid DOCX document (${why})`);
   }
 
   const budget = new CharBudget(limits.maxChars);

@@ -1,7 +1,7 @@
 // Child-process entry of extract-subprocess.ts: receives one request over IPC, runs extractFile, sends back the
 // document or the error, and exits. Nothing else runs here, so a runaway parser only blocks this process.
 import { extractFile, type ExtractOptions } from './extract.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 export interface ChildRequest {
   path: string;
@@ -24,7 +24,7 @@ process.once('message', (request: ChildRequest) => {
       const document = await extractFile(request.path, request.options);
       await reply({ ok: true, document });
     } catch (err) {
-      const extraction = err instanceof ExtractionError;
+      const extraction = err instanceof InputError;
       const message = err instanceof Error ? err.message : String(err);
       await reply({ ok: false, error: { extraction, code: extraction ? err.code : 'internal', message } });
     }

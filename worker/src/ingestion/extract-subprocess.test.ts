@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { extractInSubprocess } from './extract-subprocess.js';
 import { extractFile } from './extract.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { makePdf, makeTmpDir, makeVideo, write } from './fixtures.test-support.js';
 
 const MISBEHAVING = fileURLToPath(new URL('./misbehaving-child.test-support.ts', import.meta.url));
@@ -58,13 +58,13 @@ describe('extractInSubprocess', () => {
     expect(doc.stats.characters).toBe(paragraphs.join('').length);
   });
 
-  it('brings an ExtractionError back with its code and message', async () => {
+  it('brings an InputError back with its code and message', async () => {
     const path = tmp.file('upload-2');
     await write(path, '');
     const err = await extractInSubprocess(path, { filename: 'notes.md' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExtractionError);
-    expect((err as ExtractionError).code).toBe('empty_file');
-    expect((err as ExtractionError).message).toBe('file is empty');
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).code).toBe('empty_file');
+    expect((err as InputError).message).toBe('file is empty');
   });
 
   it('passes limits to the child', async () => {
@@ -75,8 +75,8 @@ describe('extractInSubprocess', () => {
 
   it('kills a child stuck in a CPU loop at the wall-clock timeout, without blocking the parent', async () => {
     const { err, ms, ticks, pid } = await misbehave('hang', { timeoutMs: 3000 });
-    expect(err).toBeInstanceOf(ExtractionError);
-    expect((err as ExtractionError).code).toBe('timeout');
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).code).toBe('timeout');
     expect((err as Error).message).toBe('extraction took longer than 3 s and was stopped');
     expect(ms).toBeGreaterThanOrEqual(2950);
     expect(ms).toBeLessThan(8000);
@@ -87,11 +87,11 @@ describe('extractInSubprocess', () => {
 
   it('reports a child that dies, and one that runs out of heap', async () => {
     const crash = await misbehave('crash');
-    expect((crash.err as ExtractionError).code).toBe('crashed');
+    expect((crash.err as InputError).code).toBe('crashed');
     expect((crash.err as Error).message).toBe('extraction stopped unexpectedly (exit code 7)');
 
     const oom = await misbehave('oom', { maxOldSpaceMb: 48 });
-    expect(oom.err).toBeInstanceOf(ExtractionError);
+    expect(oom.err).toBeInstanceOf(InputError);
     expect((oom.err as Error).message).toBe('extraction ran out of memory (limit 48 MiB); the file is too complex');
     expect(isAlive(oom.pid)).toBe(false);
   });
@@ -109,7 +109,7 @@ describe('extractInSubprocess', () => {
     }, 25);
     const { err, ms, pid } = await misbehave('hang', { signal: controller.signal });
     clearInterval(poll);
-    expect(err).not.toBeInstanceOf(ExtractionError);
+    expect(err).not.toBeInstanceOf(InputError);
     expect((err as Error).message).toBe('worker shutting down');
     expect(ms).toBeLessThan(10_000);
     await new Promise((r) => setTimeout(r, 100));

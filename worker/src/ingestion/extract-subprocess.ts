@@ -1,15 +1,15 @@
 // Runs extractFile in a child process (child_process.fork of extract-child), so CPU-heavy parsing (pdfjs runs
 // in-thread on Node, mammoth, linkedom…) can never starve the worker's event loop and its BullMQ lock renewals.
 // The child gets its own heap limit (--max-old-space-size) and a wall-clock timeout after which it is
-// SIGKILLed. The document comes back over IPC (V8 structured serialization); an ExtractionError raised in the
-// child comes back as an ExtractionError with the same code and message. Timeouts and heap exhaustion are
+// SIGKILLed. The document comes back over IPC (V8 structured serialization); an InputError raised in the
+// child comes back as an InputError with the same code and message. Timeouts and heap exhaustion are
 // ExtractionErrors too (the same file would do the same again). Video is the exception: it is run in the
 // calling process, because its heavy part is already a separate ffmpeg process and the transcriber (an object
 // with network clients) cannot be sent to a child.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { extractFile, detectFormat, type ExtractOptions } from './extract.js';
-import { ExtractionError, type ExtractionErrorCode } from './extraction-error.js';
+import { InputError, type ExtractionErrorCode } from '../input-error.js';
 import type { ExtractedDocument } from './document.js';
 import type { ChildReply, ChildRequest } from './extract-child.js';
 
@@ -65,7 +65,7 @@ export async function extractInSubprocess(path: string, opts: SubprocessOptions)
       fn();
     };
     const timer = setTimeout(() => {
-      finish(() => reject(new ExtractionError('timeout', `extraction took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)));
+      finish(() => reject(new InputError('timeout', `extraction took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)));
     }, timeoutMs);
     const onAbort = () => finish(() => reject(signal?.reason ?? new Error('extraction aborted')));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -74,7 +74,7 @@ export async function extractInSubprocess(path: string, opts: SubprocessOptions)
       // The request goes out once the child is listening (its module graph may take a while to load).
       if ('ready' in msg) child.send(request);
       else if (msg.ok) finish(() => resolve(msg.document));
-      else if (msg.error.extraction) finish(() => reject(new ExtractionError(msg.error.code as ExtractionErrorCode, msg.error.message)));
+      else if (msg.error.extraction) finish(() => reject(new InputError(msg.error.code as ExtractionErrorCode, msg.error.message)));
       else finish(() => reject(new Error(`extraction failed: ${msg.error.message}`)));
     });
     child.on('error', (err) => finish(() => reject(err)));
@@ -83,9 +83,9 @@ export async function extractInSubprocess(path: string, opts: SubprocessOptions)
     child.on('close', (code, sig) =>
       finish(() => {
         if (/heap limit|out of memory/i.test(stderrTail)) {
-          reject(new ExtractionError('too_large', `extraction ran out of memory (limit ${maxOldSpaceMb} MiB); the file is too complex`));
+          reject(new InputError('too_large', `extraction ran out of memory (limit ${maxOldSpaceMb} MiB); the file is too complex`));
         } else {
-          reject(new ExtractionError('crashed', `extraction stopped unexpectedly (${sig ?? `exit code ${code}`})`));
+          reject(new InputError('crashed', `extraction stopped unexpectedly (${sig ?? `exit code ${code}`})`));
         }
       }),
     );

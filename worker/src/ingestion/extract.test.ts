@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat, extractFile } from './extract.js';
 import { chunkDocument } from './chunker.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { makeDocx, makePptx, makeTmpDir, write } from './fixtures.test-support.js';
 
 let tmp: Awaited<ReturnType<typeof makeTmpDir>>;
@@ -29,8 +29,8 @@ describe('detectFormat / extractFile', () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(ExtractionError);
-    expect((err as ExtractionError).code).toBe('unsupported_format');
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).code).toBe('unsupported_format');
     expect((err as Error).message).toMatch(/^unsupported file type "\.doc"; supported: \.pdf \.pptx \.docx/);
   });
 

@@ -3,7 +3,7 @@
 // extractInSubprocess (extract-subprocess.ts), which runs this same function in a child process.
 import { extname } from 'node:path';
 import { resolveLimits, type DocumentFormat, type ExtractedDocument, type ExtractionLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { extractPdf } from './pdf.js';
 import { extractPptx } from './pptx.js';
 import { extractDocx } from './docx.js';
@@ -43,7 +43,7 @@ export function detectFormat(filename: string, sourceType: SourceType = 'file'):
   const ext = extname(filename).toLowerCase();
   const format = BY_EXTENSION[ext];
   if (!format) {
-    throw new ExtractionError(
+    throw new InputError(
       'unsupported_format',
       `unsupported file type "${ext || filename.slice(-20)}"; supported: ${SUPPORTED_EXTENSIONS.join(' ')}`,
     );
@@ -68,7 +68,7 @@ export async function extractFile(path: string, opts: ExtractOptions): Promise<E
   const format = opts.format ?? detectFormat(opts.filename, opts.sourceType);
   const limits = resolveLimits(opts.limits);
   const doc = await runExtractor(format, path, limits, opts);
-  if (doc.blocks.length === 0) throw new ExtractionError('no_text', 'no text could be extracted from the file');
+  if (doc.blocks.length === 0) throw new InputError('no_text', 'no text could be extracted from the file');
   return doc;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractHtml, htmlBytesToDocument, htmlToDocument, sniffMetaCharset } from './html.js';
 import { resolveLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { makeTmpDir, write } from './fixtures.test-support.js';
 
 const limits = resolveLimits();
@@ -102,7 +102,7 @@ describe('extractHtml', () => {
     const png = tmp.file('image.html');
     await write(png, Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]));
     const err = await extractHtml(png, limits).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExtractionError);
+    expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(/^the HTML file is not text: its content is image\/png/);
   });
 

@@ -14,7 +14,7 @@ import { assertNonEmpty, decodeText, humanBytes } from './text-input.js';
 import { domToBlocks } from './html-blocks.js';
 import { mainContent, removeChrome, xhtmlAsHtml } from './html-chrome.js';
 import { buildDocument, CharBudget, normalizeText, type Block, type ExtractedDocument, type ExtractionLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 /** Raw markup allowed per character of the text cap (pages carry far more markup than text). */
 const MARKUP_FACTOR = 4;
@@ -29,7 +29,7 @@ export async function extractHtml(path: string, limits: ExtractionLimits, opts: 
   const size = await assertNonEmpty(path);
   const rawCap = limits.maxChars * MARKUP_FACTOR;
   if (size > rawCap * 4) {
-    throw new ExtractionError('too_much_text', `the HTML file is ${humanBytes(size)}, more than the extraction limit allows`);
+    throw new InputError('too_much_text', `the HTML file is ${humanBytes(size)}, more than the extraction limit allows`);
   }
   return htmlBytesToDocument(await readFile(path), limits, opts);
 }
@@ -76,7 +76,7 @@ export function htmlToDocument(html: string, limits: ExtractionLimits): Extracte
       title = normalizeText(article.title ?? '') || pageTitle;
     }
   } catch (err) {
-    if (err instanceof ExtractionError) throw err;
+    if (err instanceof InputError) throw err;
     blocks = []; // Readability failed on odd markup: fall back to the cleaned body
   }
   if (!hasText(blocks)) {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 export type AudioFormat = 'mp3' | 'wav' | 'flac';
 
@@ -37,7 +37,7 @@ export async function probeMedia(path: string, tools: MediaTools): Promise<Media
     parsed = null;
   }
   if (code !== 0 || !parsed || !parsed.streams || parsed.streams.length === 0) {
-    throw new ExtractionError('corrupt', 'the file is not a readable video or audio file');
+    throw new InputError('corrupt', 'the file is not a readable video or audio file');
   }
   const duration = Number(parsed.format?.duration);
   return {
@@ -52,7 +52,7 @@ export async function extractAudio(input: string, output: string, format: AudioF
   const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn',
     '-ac', '1', '-ar', '16000', ...CODEC[format], '-y', output];
   const { code } = await run(tools.ffmpeg, args, tools.timeoutMs);
-  if (code !== 0) throw new ExtractionError('media_failed', 'the audio track could not be decoded (ffmpeg failed)');
+  if (code !== 0) throw new InputError('media_failed', 'the audio track could not be decoded (ffmpeg failed)');
 }
 
 /** Cuts audio into consecutive pieces of about `seconds` each (stream copy, no re-encoding), in order. */
@@ -61,7 +61,7 @@ export async function splitAudio(input: string, dir: string, format: AudioFormat
   const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', input, '-f', 'segment', '-segment_time', String(seconds),
     '-reset_timestamps', '1', '-c', 'copy', '-y', pattern];
   const { code } = await run(tools.ffmpeg, args, tools.timeoutMs);
-  if (code !== 0) throw new ExtractionError('media_failed', 'the audio could not be split for transcription (ffmpeg failed)');
+  if (code !== 0) throw new InputError('media_failed', 'the audio could not be split for transcription (ffmpeg failed)');
   const parts = (await readdir(dir)).filter((f) => /^part-\d{5}\./.test(f)).sort();
   return parts.map((f) => join(dir, f));
 }
@@ -92,7 +92,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult>
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (timedOut) reject(new ExtractionError('timeout', `processing the media took longer than ${Math.round(timeoutMs / 1000)} s`));
+      if (timedOut) reject(new InputError('timeout', `processing the media took longer than ${Math.round(timeoutMs / 1000)} s`));
       else resolve({ code, stdout });
     });
   });

@@ -3,7 +3,7 @@
 // Entity expansion keeps fast-xml-parser's default limits (billion-laughs protection).
 import { posix } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 export type XmlNode = Record<string, unknown>;
 
@@ -20,7 +20,7 @@ export function parseXml(xml: string, what: string): XmlNode[] {
   try {
     return parser.parse(xml) as XmlNode[];
   } catch {
-    throw new ExtractionError('corrupt', `the file is damaged: ${what} is not well-formed XML`);
+    throw new InputError('corrupt', `the file is damaged: ${what} is not well-formed XML`);
   }
 }
 

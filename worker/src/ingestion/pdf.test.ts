@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPdf } from './pdf.js';
 import { resolveLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { encryptedPdf, makePdf, makeTmpDir, rawPdf, write } from './fixtures.test-support.js';
 
 const limits = resolveLimits();
@@ -21,15 +21,15 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-async function fail(name: string, data: Buffer, lim = limits): Promise<ExtractionError> {
+async function fail(name: string, data: Buffer, lim = limits): Promise<InputError> {
   const path = tmp.file(name);
   await write(path, data);
   const err = await extractPdf(path, lim).then(
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ExtractionError);
-  return err as ExtractionError;
+  expect(err).toBeInstanceOf(InputError);
+  return err as InputError;
 }
 
 describe('extractPdf', () => {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type * as PdfJs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { assertNonEmpty } from './text-input.js';
 import { buildDocument, CharBudget, normalizeText, type Block, type ExtractedDocument, type ExtractionLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 let pdfjsPromise: Promise<typeof PdfJs> | null = null;
 const loadPdfJs = () => (pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
@@ -21,7 +21,7 @@ export async function extractPdf(path: string, limits: ExtractionLimits): Promis
   await assertNonEmpty(path);
   const data = new Uint8Array(await readFile(path));
   const header = Buffer.from(data.subarray(0, 1024)).toString('latin1');
-  if (!header.includes('%PDF-')) throw new ExtractionError('corrupt', 'the file is not a PDF (no %PDF header)');
+  if (!header.includes('%PDF-')) throw new InputError('corrupt', 'the file is not a PDF (no %PDF header)');
 
   const pdfjs = await loadPdfJs();
   const task = pdfjs.getDocument({
@@ -42,7 +42,7 @@ export async function extractPdf(path: string, limits: ExtractionLimits): Promis
 
   try {
     if (pdf.numPages > limits.maxPages) {
-      throw new ExtractionError('too_large', `the PDF has ${pdf.numPages} pages; the limit is ${limits.maxPages}`);
+      throw new InputError('too_large', `the PDF has ${pdf.numPages} pages; the limit is ${limits.maxPages}`);
     }
     const budget = new CharBudget(limits.maxChars);
     const blocks: Block[] = [];
@@ -52,7 +52,7 @@ export async function extractPdf(path: string, limits: ExtractionLimits): Promis
       if (text) blocks.push({ type: 'paragraph', text, metadata: { page } });
     }
     if (blocks.length === 0) {
-      throw new ExtractionError('no_text', 'the PDF contains no extractable text (scanned images? OCR is not supported)');
+      throw new InputError('no_text', 'the PDF contains no extractable text (scanned images? OCR is not supported)');
     }
     const title = await metadataTitle(pdf);
     return buildDocument('pdf', title, blocks, limits, { pages: pdf.numPages });
@@ -94,13 +94,13 @@ async function metadataTitle(pdf: { getMetadata(): Promise<{ info: unknown }> })
 }
 
 function mapPdfError(err: unknown): Error {
-  if (err instanceof ExtractionError) return err;
+  if (err instanceof InputError) return err;
   const name = (err as { name?: string } | null)?.name ?? '';
   if (name === 'PasswordException') {
-    return new ExtractionError('encrypted', 'PDF is encrypted: it needs a password to open; upload a copy without a password');
+    return new InputError('encrypted', 'PDF is encrypted: it needs a password to open; upload a copy without a password');
   }
   if (name === 'InvalidPDFException') {
-    return new ExtractionError('corrupt', 'PDF is corrupt: its structure (cross-reference table or objects) cannot be read');
+    return new InputError('corrupt', 'PDF is corrupt: its structure (cross-reference table or objects) cannot be read');
   }
-  return new ExtractionError('corrupt', 'PDF is corrupt or uses features that cannot be read');
+  return new InputError('corrupt', 'PDF is corrupt or uses features that cannot be read');
 }

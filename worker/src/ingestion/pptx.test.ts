@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractPptx } from './pptx.js';
 import { resolveLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { makePptx, makeTmpDir, makeZip, rawEntry, rawZip, write } from './fixtures.test-support.js';
 
 const limits = resolveLimits();
@@ -65,15 +65,15 @@ describe('extractPptx', () => {
     const notZip = tmp.file('notzip.pptx');
     await write(notZip, 'this is plain text pretending to be a deck');
     const err = await extractPptx(notZip, limits).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExtractionError);
-    expect((err as ExtractionError).message).toBe('the file is not a valid PPTX document (it is not a zip archive)');
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toBe('the file is not a valid PPTX document (it is not a zip archive)');
   });
 
   it('refuses an entry path that escapes the archive', async () => {
     const path = tmp.file('escape.pptx');
     await write(path, rawZip([rawEntry('ppt/presentation.xml', '<p:presentation/>'), rawEntry('../../evil.xml', '<x/>')]));
-    const err = (await extractPptx(path, limits).catch((e: unknown) => e)) as ExtractionError;
-    expect(err).toBeInstanceOf(ExtractionError);
+    const err = (await extractPptx(path, limits).catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
     expect(err.code).toBe('unsafe_archive');
     expect(err.message).toMatch(/path outside the archive/);
   });

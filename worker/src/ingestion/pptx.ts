@@ -16,7 +16,7 @@ import {
   type XmlNode,
 } from './ooxml.js';
 import { buildDocument, CharBudget, normalizeText, type Block, type ExtractedDocument, type ExtractionLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 const PRESENTATION = 'ppt/presentation.xml';
 const SLIDE_REL = /\/relationships\/slide$/;
@@ -36,12 +36,12 @@ export async function extractPptx(path: string, limits: ExtractionLimits): Promi
 async function readPresentation(zip: SafeZip, limits: ExtractionLimits): Promise<ExtractedDocument> {
   const presentationXml = await zip.readText(PRESENTATION);
   if (presentationXml === null) {
-    throw new ExtractionError('corrupt', 'the file is not a valid PPTX presentation (ppt/presentation.xml is missing)');
+    throw new InputError('corrupt', 'the file is not a valid PPTX presentation (ppt/presentation.xml is missing)');
   }
   const rels = parseRels(await zip.readText(relsPathOf(PRESENTATION)), PRESENTATION);
   const slideIds = findAll(findAll(parseXml(presentationXml, PRESENTATION), 'sldIdLst'), 'sldId');
   if (slideIds.length > limits.maxSlides) {
-    throw new ExtractionError('too_large', `the presentation has ${slideIds.length} slides; the limit is ${limits.maxSlides}`);
+    throw new InputError('too_large', `the presentation has ${slideIds.length} slides; the limit is ${limits.maxSlides}`);
   }
 
   const budget = new CharBudget(limits.maxChars);

@@ -3,7 +3,7 @@
 // a cue repeating the previous cue's text (rolling captions) extends it instead of duplicating it.
 import { readTextFile } from './text-input.js';
 import { buildDocument, normalizeText, type Block, type ExtractedDocument, type ExtractionLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 
 const TIMING = /^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})/;
 
@@ -21,7 +21,7 @@ export async function extractSubtitles(path: string, limits: ExtractionLimits): 
 export function subtitlesToDocument(source: string, limits: ExtractionLimits): ExtractedDocument {
   const cues = parseCues(source);
   if (cues.length === 0) {
-    throw new ExtractionError('corrupt', 'no subtitle cues were found: the file is not valid WebVTT or SRT');
+    throw new InputError('corrupt', 'no subtitle cues were found: the file is not valid WebVTT or SRT');
   }
   const blocks: Block[] = cues.map((c) => ({
     type: 'transcript',

@@ -4,7 +4,7 @@ import { extractTxt } from './txt.js';
 import { extractMarkdown } from './markdown.js';
 import { firstInvalidUtf8 } from './text-input.js';
 import { resolveLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { junkBytes, makeTmpDir, write } from './fixtures.test-support.js';
 
 const limits = resolveLimits();
@@ -14,13 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-async function refusal(promise: Promise<unknown>): Promise<ExtractionError> {
+async function refusal(promise: Promise<unknown>): Promise<InputError> {
   const err = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ExtractionError);
-  return err as ExtractionError;
+  expect(err).toBeInstanceOf(InputError);
+  return err as InputError;
 }
 
 describe('plain text and the text guards', () => {

@@ -1,11 +1,11 @@
 // Reading an untrusted text file (Markdown, TXT, subtitles, HTML) safely:
 // 0 bytes → "file is empty"; a recognisable binary format or NUL bytes → "not a text file"; bytes that are not
-// valid UTF-8 → "not valid UTF-8" with the byte offset; more characters than the cap → ExtractionError (decided
+// valid UTF-8 → "not valid UTF-8" with the byte offset; more characters than the cap → InputError (decided
 // from the file size before reading when possible, so a 50 MB single-line file fails at once and cheaply).
 // Text is never truncated silently: an over-long file is refused with a reason, as homework and materials need.
 import { open, stat } from 'node:fs/promises';
 import { fileTypeFromBuffer } from 'file-type';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { CharBudget } from './document.js';
 
 const SNIFF_BYTES = 4100;
@@ -21,8 +21,8 @@ export interface TextReadOptions {
 /** Stat + empty check shared by every extractor. Returns the size in bytes. */
 export async function assertNonEmpty(path: string): Promise<number> {
   const info = await stat(path);
-  if (!info.isFile()) throw new ExtractionError('corrupt', 'the upload is not a regular file');
-  if (info.size === 0) throw new ExtractionError('empty_file', 'file is empty');
+  if (!info.isFile()) throw new InputError('corrupt', 'the upload is not a regular file');
+  if (info.size === 0) throw new InputError('empty_file', 'file is empty');
   return info.size;
 }
 
@@ -44,7 +44,7 @@ export async function readTextFile(path: string, opts: TextReadOptions): Promise
 }
 
 export async function decodeText(bytes: Uint8Array, opts: TextReadOptions): Promise<string> {
-  if (bytes.length === 0) throw new ExtractionError('empty_file', 'file is empty');
+  if (bytes.length === 0) throw new InputError('empty_file', 'file is empty');
   const text = await decodeBytes(bytes, opts);
   new CharBudget(opts.maxChars).add(text.length);
   return text;
@@ -63,7 +63,7 @@ async function decodeBytes(bytes: Uint8Array, opts: TextReadOptions): Promise<st
     text = new TextDecoder(declared ?? 'utf-8', { fatal: declared === null }).decode(bytes);
   } catch (err) {
     if (declared && err instanceof RangeError) {
-      throw new ExtractionError('invalid_utf8', `the ${opts.kind} declares an unknown character set "${declared.slice(0, 40)}"`);
+      throw new InputError('invalid_utf8', `the ${opts.kind} declares an unknown character set "${declared.slice(0, 40)}"`);
     }
     text = null;
   }
@@ -71,12 +71,12 @@ async function decodeBytes(bytes: Uint8Array, opts: TextReadOptions): Promise<st
 
   const detected = await fileTypeFromBuffer(bytes.subarray(0, SNIFF_BYTES)).catch(() => undefined);
   if (detected) {
-    throw new ExtractionError('not_text', `the ${opts.kind} file is not text: its content is ${detected.mime} (.${detected.ext})`);
+    throw new InputError('not_text', `the ${opts.kind} file is not text: its content is ${detected.mime} (.${detected.ext})`);
   }
   if (text !== null || bytes.subarray(0, SNIFF_BYTES).includes(0)) {
-    throw new ExtractionError('not_text', `the ${opts.kind} file is not text: it contains binary data`);
+    throw new InputError('not_text', `the ${opts.kind} file is not text: it contains binary data`);
   }
-  throw new ExtractionError(
+  throw new InputError(
     'invalid_utf8',
     `the ${opts.kind} file is not valid UTF-8 text (first invalid byte at offset ${firstInvalidUtf8(bytes)}); save it as UTF-8 and upload it again`,
   );
@@ -107,8 +107,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-function tooMuchText(maxChars: number, size: number): ExtractionError {
-  return new ExtractionError(
+function tooMuchText(maxChars: number, size: number): InputError {
+  return new InputError(
     'too_much_text',
     `the file is ${humanBytes(size)}, more than the extraction limit of ${maxChars.toLocaleString('en-US')} characters; split it into smaller files`,
   );

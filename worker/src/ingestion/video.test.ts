@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { extractVideo } from './video.js';
 import { resolveLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { NO_TRANSCRIBER_MESSAGE, type Transcriber } from './transcriber.js';
 import { makeTmpDir, makeVideo, probeAudio, write } from './fixtures.test-support.js';
 
@@ -97,8 +97,8 @@ describe('extractVideo', () => {
   it('fails with a how-to-fix message when no transcription provider is configured — no fake transcript', async () => {
     for (const transcriber of [undefined, null]) {
       const err = await extractVideo(video, limits, { transcriber }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ExtractionError);
-      expect((err as ExtractionError).code).toBe('no_transcriber');
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).code).toBe('no_transcriber');
       expect((err as Error).message).toBe(NO_TRANSCRIBER_MESSAGE);
     }
     expect(NO_TRANSCRIBER_MESSAGE).toMatch(/^no transcription provider configured: set TRANSCRIPTION_PROVIDER=openai .* or upload the subtitles \(\.vtt\/\.srt\)/);
@@ -123,7 +123,7 @@ describe('extractVideo', () => {
       },
     };
     const err = await extractVideo(video, limits, { transcriber: failing }).catch((e: unknown) => e);
-    expect(err).not.toBeInstanceOf(ExtractionError);
+    expect(err).not.toBeInstanceOf(InputError);
     expect((err as Error).message).toBe('provider answered 503');
   });
 });

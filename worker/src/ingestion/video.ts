@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertNonEmpty } from './text-input.js';
 import { buildDocument, CharBudget, normalizeText, type Block, type ExtractedDocument, type ExtractionLimits } from './document.js';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import { NO_TRANSCRIBER_MESSAGE, type Transcriber, type TranscriptSegment } from './transcriber.js';
 import { extractAudio, probeMedia, splitAudio, type AudioFormat, type MediaTools } from './media-tools.js';
 
@@ -35,13 +35,13 @@ export interface VideoOptions {
 export async function extractVideo(path: string, limits: ExtractionLimits, opts: VideoOptions = {}): Promise<ExtractedDocument> {
   await assertNonEmpty(path);
   const transcriber = opts.transcriber;
-  if (!transcriber) throw new ExtractionError('no_transcriber', NO_TRANSCRIBER_MESSAGE);
+  if (!transcriber) throw new InputError('no_transcriber', NO_TRANSCRIBER_MESSAGE);
   const tools: MediaTools = { ffmpeg: opts.ffmpegPath ?? 'ffmpeg', ffprobe: opts.ffprobePath ?? 'ffprobe', timeoutMs: opts.ffmpegTimeoutMs ?? 600_000 };
 
   const probe = await probeMedia(path, tools);
-  if (!probe.hasAudio) throw new ExtractionError('no_audio', 'the video has no audio track to transcribe');
+  if (!probe.hasAudio) throw new InputError('no_audio', 'the video has no audio track to transcribe');
   if (probe.duration !== null && probe.duration > limits.maxMediaSeconds) {
-    throw new ExtractionError('too_large', `the media is ${clock(probe.duration)} long; the limit is ${clock(limits.maxMediaSeconds)}`);
+    throw new InputError('too_large', `the media is ${clock(probe.duration)} long; the limit is ${clock(limits.maxMediaSeconds)}`);
   }
 
   const dir = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'cs-audio-'));
@@ -90,7 +90,7 @@ function toDocument(segments: TranscriptSegment[], language: string | null, dura
     budget.add(text.length);
     blocks.push({ type: 'transcript', text, metadata: { start_seconds: round(seg.start), end_seconds: round(seg.end) } });
   }
-  if (blocks.length === 0) throw new ExtractionError('no_text', 'the transcription found no speech in the media');
+  if (blocks.length === 0) throw new InputError('no_text', 'the transcription found no speech in the media');
   return buildDocument('video', null, blocks, limits, { duration_seconds: round(duration), ...(language && { language }) });
 }
 

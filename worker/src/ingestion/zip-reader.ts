@@ -6,7 +6,7 @@
 //    archive claims. A zip bomb is refused after reading only its directory (or one declared size of data).
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { fileTypeFromFile } from 'file-type';
-import { ExtractionError } from './extraction-error.js';
+import { InputError } from '../input-error.js';
 import type { ExtractionLimits } from './document.js';
 import { assertNonEmpty } from './text-input.js';
 
@@ -26,7 +26,7 @@ export async function openSafeZip(path: string, limits: ExtractionLimits, kind: 
   await assertNonEmpty(path);
   const sniffed = await fileTypeFromFile(path).catch(() => undefined);
   if (sniffed?.ext === 'cfb') {
-    throw new ExtractionError(
+    throw new InputError(
       'encrypted',
       `the ${kind} file is password-protected (or an old binary Office format); remove the password or save it as ${kind} and upload it again`,
     );
@@ -35,7 +35,7 @@ export async function openSafeZip(path: string, limits: ExtractionLimits, kind: 
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
   } catch (err) {
-    throw new ExtractionError('corrupt', `the file is not a valid ${kind} document (${zipReason(err)})`);
+    throw new InputError('corrupt', `the file is not a valid ${kind} document (${zipReason(err)})`);
   }
   try {
     if (zip.entryCount > limits.zipMaxEntries) {
@@ -70,7 +70,7 @@ async function readDirectory(zip: ZipFile, limits: ExtractionLimits, kind: strin
       if (!name.endsWith('/')) entries.set(name, entry);
     }
   } catch (err) {
-    if (err instanceof ExtractionError) throw err;
+    if (err instanceof InputError) throw err;
     throw unsafe(kind, zipReason(err));
   }
   return entries;
@@ -119,7 +119,7 @@ class SafeZipImpl implements SafeZip {
         parts.push(chunk);
       }
     } catch (err) {
-      if (err instanceof ExtractionError) throw err;
+      if (err instanceof InputError) throw err;
       throw unsafe(this.kind, `entry "${short(name)}": ${zipReason(err)}`);
     }
     this.budget -= total;
@@ -131,8 +131,8 @@ class SafeZipImpl implements SafeZip {
   }
 }
 
-function unsafe(kind: string, why: string): ExtractionError {
-  return new ExtractionError('unsafe_archive', `the ${kind} file was refused as unsafe: ${why}`);
+function unsafe(kind: string, why: string): InputError {
+  return new InputError('unsafe_archive', `the ${kind} file was refused as unsafe: ${why}`);
 }
 
 /** yauzl's messages, made readable; never includes file contents. */

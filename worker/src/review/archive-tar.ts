@@ -7,7 +7,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 import type { EntryType, UnpackContext } from './unpack-context.js';
 
 const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
@@ -28,13 +28,13 @@ function tarEntryType(type: tar.Header['type'] | null | undefined): EntryType {
   }
 }
 
-function streamError(err: unknown, what: string): SubmissionError {
-  if (err instanceof SubmissionError) return err;
+function streamError(err: unknown, what: string): InputError {
+  if (err instanceof InputError) return err;
   const code = (err as { code?: string }).code ?? '';
   if (code.startsWith('Z_') || /incorrect header check|unexpected end of file/i.test(String((err as Error)?.message))) {
-    return new SubmissionError('corrupt', `the ${what} is damaged or not gzip-compressed`);
+    return new InputError('corrupt', `the ${what} is damaged or not gzip-compressed`);
   }
-  return new SubmissionError('corrupt', `the ${what} is damaged or not a tar archive`);
+  return new InputError('corrupt', `the ${what} is damaged or not a tar archive`);
 }
 
 /** True when `bytes` starts with a POSIX/GNU tar header. */
@@ -51,7 +51,7 @@ export async function unpackTar(source: Readable, gzipped: boolean, ctx: UnpackC
     transform(chunk: Buffer, _enc, cb) {
       scanned += chunk.length;
       if (scanned > limit) {
-        cb((failure ??= new SubmissionError('too_large', `the archive was refused: it decompresses to more than ${mib(limit)} (a gzip bomb?)`)) as Error);
+        cb((failure ??= new InputError('too_large', `the archive was refused: it decompresses to more than ${mib(limit)} (a gzip bomb?)`)) as Error);
       } else cb(null, chunk);
     },
   });
@@ -82,7 +82,7 @@ export async function unpackTar(source: Readable, gzipped: boolean, ctx: UnpackC
     source.destroy();
     extract.destroy();
     await piping;
-    if (err instanceof SubmissionError) throw err;
+    if (err instanceof InputError) throw err;
     throw streamError(failure ?? err, gzipped ? 'archive' : 'tar archive');
   }
   await piping;
@@ -105,7 +105,7 @@ export async function gunzipFile(path: string, limit: number): Promise<Buffer> {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limit) {
-        throw new SubmissionError('too_large', `the file was refused: it decompresses to more than ${mib(limit)} (a gzip bomb?)`);
+        throw new InputError('too_large', `the file was refused: it decompresses to more than ${mib(limit)} (a gzip bomb?)`);
       }
       parts.push(chunk);
     }

@@ -8,7 +8,7 @@
 // Names are decoded by us (decodeStrings: false) so that unsafe names get our own clear reasons.
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import type { FileKind } from './entry-policy.js';
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 import type { EntryType, UnpackContext } from './unpack-context.js';
 
 const S_IFMT = 0o170000;
@@ -32,14 +32,14 @@ function entryName(entry: Entry): string {
   return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true);
 }
 
-function readError(err: unknown): SubmissionError {
-  if (err instanceof SubmissionError) return err;
+function readError(err: unknown): InputError {
+  if (err instanceof InputError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   if (/too many bytes in the stream|too few bytes/i.test(msg)) {
-    return new SubmissionError('unsafe_archive', 'the archive was refused: an entry inflates to a different size than declared (a zip bomb?)');
+    return new InputError('unsafe_archive', 'the archive was refused: an entry inflates to a different size than declared (a zip bomb?)');
   }
-  if (/end of central directory record signature not found/i.test(msg)) return new SubmissionError('corrupt', 'the file is not a zip archive');
-  return new SubmissionError('corrupt', 'the zip archive is damaged and could not be read');
+  if (/end of central directory record signature not found/i.test(msg)) return new InputError('corrupt', 'the file is not a zip archive');
+  return new InputError('corrupt', 'the zip archive is damaged and could not be read');
 }
 
 export async function unpackZip(path: string, ctx: UnpackContext): Promise<void> {
@@ -51,7 +51,7 @@ export async function unpackZip(path: string, ctx: UnpackContext): Promise<void>
   }
   try {
     if (zip.entryCount > ctx.limits.maxArchiveEntries) {
-      throw new SubmissionError(
+      throw new InputError(
         'too_many_entries',
         `the archive was refused: it has ${zip.entryCount.toLocaleString('en-US')} entries, more than the limit of ${ctx.limits.maxArchiveEntries.toLocaleString('en-US')}`,
       );
@@ -63,7 +63,7 @@ export async function unpackZip(path: string, ctx: UnpackContext): Promise<void>
         const admission = ctx.admit(entryName(entry), entryType(entry, entryName(entry)));
         if (!admission.read) continue;
         if (entry.isEncrypted()) {
-          throw new SubmissionError('unsafe_archive', `the archive was refused: "${admission.path}" is password-protected`);
+          throw new InputError('unsafe_archive', `the archive was refused: "${admission.path}" is password-protected`);
         }
         if (!entry.canDecodeFileData()) {
           ctx.notes.add('unsupported', admission.path);

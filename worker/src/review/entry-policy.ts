@@ -1,7 +1,7 @@
 // What to do with one file name: the homework extension allowlist (API.md), how a name inside an archive is
 // normalised and checked (no absolute paths, no "..", depth), which folders are vendored, and the language of a
 // source file. Pure functions; the archive readers (zip / tar) and unpack.ts share them.
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 import { HOMEWORK_EXTENSIONS } from '../../../shared/src/review/extensions.js';
 
 /** API.md "Homework extensions" — the only types accepted as the submitted file itself (shared with the API). */
@@ -69,14 +69,14 @@ const short = (name: string) => (name.length > 100 ? `${name.slice(0, 97)}...` :
  * segments are dropped. Absolute names, drive letters and `..` are refused: nothing may land outside the root.
  */
 export function entrySegments(rawName: string): string[] {
-  if (rawName.includes('\0')) throw new SubmissionError('unsafe_archive', 'the archive was refused: an entry name contains a NUL byte');
+  if (rawName.includes('\0')) throw new InputError('unsafe_archive', 'the archive was refused: an entry name contains a NUL byte');
   const name = rawName.replace(/\\/g, '/');
   if (name.startsWith('/') || /^[a-z]:/i.test(name)) {
-    throw new SubmissionError('unsafe_archive', `the archive was refused: entry "${short(rawName)}" has an absolute path`);
+    throw new InputError('unsafe_archive', `the archive was refused: entry "${short(rawName)}" has an absolute path`);
   }
   const segments = name.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) {
-    throw new SubmissionError('unsafe_archive', `the archive was refused: entry "${short(rawName)}" points outside the archive ("..")`);
+    throw new InputError('unsafe_archive', `the archive was refused: entry "${short(rawName)}" points outside the archive ("..")`);
   }
   return segments;
 }
@@ -93,7 +93,7 @@ export function vendoredPrefix(segments: string[], isDir: boolean, skipDirs: Rea
 export function assertDepth(segments: string[], isDir: boolean, maxDepth: number, rawName: string): void {
   const depth = isDir ? segments.length : segments.length - 1;
   if (depth > maxDepth) {
-    throw new SubmissionError(
+    throw new InputError(
       'too_deep',
       `the archive was refused: "${short(rawName)}" is nested ${depth} folders deep; at most ${maxDepth} are allowed`,
     );

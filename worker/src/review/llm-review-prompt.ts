@@ -2,7 +2,7 @@
 // the lesson's course chunks (by id) and the submission with line numbers, plus the exact JSON to answer with.
 import { z } from 'zod';
 import { ReviewSchema } from '../../../shared/src/review/review.schema.js';
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 import type { Basis } from './review-i18n.js';
 import type { CriterionSpec, ReviewInput } from './review-inputs.js';
 
@@ -66,7 +66,7 @@ export function buildReviewPrompt(
   for (const f of input.files) parts.push(`### ${f.path}`, numbered(f.text), '');
   const prompt = parts.join('\n');
   if (prompt.length > maxChars) {
-    throw new SubmissionError(
+    throw new InputError(
       'too_much_text',
       `the submission is too long for the LLM reviewer (${prompt.length.toLocaleString('en-US')} characters with the course material; the limit is ${maxChars.toLocaleString('en-US')})`,
     );

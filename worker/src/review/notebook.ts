@@ -2,7 +2,7 @@
 // where n is the cell's 1-based position in the notebook (as Jupyter shows it), so evidence reads
 // "hw.ipynb#cell-3:2: `return a + b`". Outputs and raw cells are left out. nbformat 4 and the older
 // worksheets layout (nbformat 3) are understood.
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 import { normalizeNewlines } from './text-content.js';
 import type { SubmissionFile } from './unpack-types.js';
 
@@ -23,14 +23,14 @@ export function notebookToFiles(json: string, path: string): SubmissionFile[] {
   try {
     nb = JSON.parse(json);
   } catch {
-    throw new SubmissionError('corrupt', `"${path}" is not a valid Jupyter notebook (it is not JSON)`);
+    throw new InputError('corrupt', `"${path}" is not a valid Jupyter notebook (it is not JSON)`);
   }
   const root = (nb ?? {}) as { cells?: unknown; worksheets?: unknown; metadata?: Record<string, unknown> };
   let cells: Cell[];
   if (Array.isArray(root.cells)) cells = root.cells as Cell[];
   else if (Array.isArray(root.worksheets)) {
     cells = (root.worksheets as { cells?: unknown }[]).flatMap((w) => (Array.isArray(w?.cells) ? (w.cells as Cell[]) : []));
-  } else throw new SubmissionError('corrupt', `"${path}" is not a valid Jupyter notebook (no cells)`);
+  } else throw new InputError('corrupt', `"${path}" is not a valid Jupyter notebook (no cells)`);
 
   const meta = root.metadata ?? {};
   const kernel = (meta.kernelspec as { language?: unknown } | undefined)?.language;

@@ -1,6 +1,6 @@
 // Bytes → submission text. Strict UTF-8 (a BOM is dropped); UTF-16 and other encodings are refused with a reason
 // naming the file; NUL bytes mean binary. Line ends are normalised to "\n" so line numbers are stable.
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 
 export type Decoded = { ok: true; text: string } | { ok: false; why: 'binary' | 'utf16' | 'invalid_utf8'; offset?: number };
 
@@ -23,15 +23,15 @@ export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
-/** Decodes a file that must be text (its extension says so); throws a SubmissionError naming it otherwise. */
+/** Decodes a file that must be text (its extension says so); throws a InputError naming it otherwise. */
 export function decodeRequiredText(bytes: Uint8Array, path: string): string {
   const d = decodeUtf8(bytes);
   if (d.ok) return d.text;
   if (d.why === 'utf16') {
-    throw new SubmissionError('invalid_utf8', `"${path}" is saved as UTF-16; save it as UTF-8 and submit again`);
+    throw new InputError('invalid_utf8', `"${path}" is saved as UTF-16; save it as UTF-8 and submit again`);
   }
-  if (d.why === 'binary') throw new SubmissionError('not_text', `"${path}" is not a text file (it contains binary data)`);
-  throw new SubmissionError(
+  if (d.why === 'binary') throw new InputError('not_text', `"${path}" is not a text file (it contains binary data)`);
+  throw new InputError(
     'invalid_utf8',
     `"${path}" is not valid UTF-8 text (first invalid byte at offset ${d.offset}); save it as UTF-8 and submit again`,
   );

@@ -5,11 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractFile } from '../ingestion/extract.js';
-import { isExtractionError } from '../ingestion/extraction-error.js';
+import { isInputError, InputError } from '../input-error.js';
 import type { ExtractedDocument } from '../ingestion/document.js';
 import { assertDepth, entrySegments, isJunkFile, kindOf, languageOf, vendoredPrefix, type FileKind } from './entry-policy.js';
 import { notebookToFiles } from './notebook.js';
-import { SubmissionError } from './submission-error.js';
 import { decodeRequiredText, decodeUtf8 } from './text-content.js';
 import { UnpackNotes } from './unpack-notes.js';
 import type { SubmissionFile, UnpackLimits } from './unpack-types.js';
@@ -72,8 +71,8 @@ export class UnpackContext {
     return { read: false };
   }
 
-  private tooManyEntries(limit: number): SubmissionError {
-    return new SubmissionError('too_many_entries', `the archive was refused: it has more than ${limit.toLocaleString('en-US')} entries`);
+  private tooManyEntries(limit: number): InputError {
+    return new InputError('too_many_entries', `the archive was refused: it has more than ${limit.toLocaleString('en-US')} entries`);
   }
 
   /** Checks a declared size before inflating (cheap zip-bomb refusal). */
@@ -87,8 +86,8 @@ export class UnpackContext {
     if (this.bytes > this.limits.maxUnpackedBytes) throw this.tooLarge(name);
   }
 
-  private tooLarge(name: string): SubmissionError {
-    return new SubmissionError(
+  private tooLarge(name: string): InputError {
+    return new InputError(
       'too_large',
       `the archive was refused: it unpacks to more than ${mib(this.limits.maxUnpackedBytes)} (at "${name.slice(0, 100)}"; a zip bomb?)`,
     );
@@ -120,8 +119,8 @@ export class UnpackContext {
     this.files.push({ ...file, text });
   }
 
-  private tooMuchText(): SubmissionError {
-    return new SubmissionError(
+  private tooMuchText(): InputError {
+    return new InputError(
       'too_much_text',
       `the submission has more than ${this.limits.maxTextChars.toLocaleString('en-US')} characters of text (the review limit); submit only the files to review`,
     );
@@ -133,9 +132,9 @@ export class UnpackContext {
     try {
       doc = await this.extract(diskPath, { filename: path, limits: { maxChars: Math.max(1, this.limits.maxTextChars - this.chars) } });
     } catch (err) {
-      if (!isExtractionError(err)) throw err;
+      if (!isInputError(err)) throw err;
       if (err.code === 'too_much_text') throw this.tooMuchText();
-      throw new SubmissionError(err.code === 'no_text' || err.code === 'empty_file' ? 'empty' : 'corrupt', `"${path}": ${err.message}`);
+      throw new InputError(err.code === 'no_text' || err.code === 'empty_file' ? 'empty' : 'corrupt', `"${path}": ${err.message}`);
     }
     this.addText({ path, text: doc.blocks.map((b) => b.text).join('\n\n') });
   }

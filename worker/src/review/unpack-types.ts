@@ -31,7 +31,7 @@ export interface UnpackLimits {
   maxScannedBytes: number;
   /** Folders above a file inside an archive. Default 3 (`a/b/c/file.py`). */
   maxDepth: number;
-  /** Characters of text across all files; over → SubmissionError, never truncated. Default 500,000. */
+  /** Characters of text across all files; over → InputError, never truncated. Default 500,000. */
   maxTextChars: number;
   /** Folder names skipped wherever they appear (case-insensitive). */
   skipDirs: readonly string[];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { makePdf, makeTmpDir, makeZip, rawEntry, rawZip, write, zerosBomb } from '../ingestion/fixtures.test-support.js';
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 import { unpackSubmission, type UnpackOptions } from './unpack.js';
 import { makeTar, makeTarGz, makeZipWithModes } from './unpack.test-support.js';
 
@@ -18,13 +18,13 @@ async function unpack(name: string, data: Buffer | string, opts: Partial<UnpackO
   return unpackSubmission(path, { filename: name, ...opts });
 }
 
-async function refusal(p: Promise<unknown>): Promise<SubmissionError> {
+async function refusal(p: Promise<unknown>): Promise<InputError> {
   const err = await p.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(SubmissionError);
-  return err as SubmissionError;
+  expect(err).toBeInstanceOf(InputError);
+  return err as InputError;
 }
 
 const MAIN_PY = 'def add(a, b):\n    return a + b\n';

@@ -8,13 +8,13 @@
 //    "..", links and devices ignored (named in the notes), vendored folders skipped (node_modules, .git,
 //    __MACOSX, venv, .venv, dist, build, __pycache__ …), binary and unknown non-text entries skipped with a note,
 //    nested archives not expanded (noted);
-//  - more text than maxTextChars → SubmissionError('too_much_text'), never silent truncation.
-// Every refusal is a SubmissionError (permanent) whose message says what was wrong.
+//  - more text than maxTextChars → InputError('too_much_text'), never silent truncation.
+// Every refusal is a InputError (permanent) whose message says what was wrong.
 import { readFile, stat } from 'node:fs/promises';
 import { unpackZip } from './archive-zip.js';
 import { gunzipFile, looksLikeTar, unpackTarBuffer, unpackTarGzFile } from './archive-tar.js';
 import { extensionOf, HOMEWORK_EXTENSIONS, isAllowedUpload, kindOf } from './entry-policy.js';
-import { SubmissionError } from './submission-error.js';
+import { InputError } from '../input-error.js';
 import { UnpackContext, type DocumentExtractor } from './unpack-context.js';
 import { DEFAULT_UNPACK_LIMITS, type UnpackLimits, type UnpackResult } from './unpack-types.js';
 
@@ -39,7 +39,7 @@ export async function unpackSubmission(path: string, opts: UnpackOptions): Promi
   const limits: UnpackLimits = { ...DEFAULT_UNPACK_LIMITS, ...(opts.limits ?? {}) };
   const name = uploadBaseName(opts.filename);
   if (!isAllowedUpload(name)) {
-    throw new SubmissionError(
+    throw new InputError(
       'unsupported_type',
       `files of type "${extensionOf(name) || name}" are not accepted; allowed: ${HOMEWORK_EXTENSIONS.join(' ')}`,
     );
@@ -59,13 +59,13 @@ export async function unpackSubmission(path: string, opts: UnpackOptions): Promi
     } else {
       const info = await stat(path);
       if (info.size > limits.maxUnpackedBytes) {
-        throw new SubmissionError('too_large', `the file is larger than ${mib(limits.maxUnpackedBytes)}`);
+        throw new InputError('too_large', `the file is larger than ${mib(limits.maxUnpackedBytes)}`);
       }
       await addSingle(ctx, name, await readFile(path));
     }
     const notes = ctx.notes.toNotes();
     if (ctx.files.length === 0) {
-      throw new SubmissionError('empty', `the submission contains no text to review${notes.length ? ` (${notes.join('; ')})` : ''}`);
+      throw new InputError('empty', `the submission contains no text to review${notes.length ? ` (${notes.join('; ')})` : ''}`);
     }
     return { files: ctx.files, notes, stats: { entries: ctx.entries, bytes: ctx.bytes, chars: ctx.chars } };
   } finally {
@@ -75,8 +75,8 @@ export async function unpackSubmission(path: string, opts: UnpackOptions): Promi
 
 async function addSingle(ctx: UnpackContext, name: string, bytes: Buffer): Promise<void> {
   const kind = kindOf(name);
-  if (kind === 'archive') throw new SubmissionError('unsupported_type', `"${name}" is an archive inside a compressed file; submit it directly`);
-  if (kind === 'binary') throw new SubmissionError('not_text', `"${name}" is not a text file`);
+  if (kind === 'archive') throw new InputError('unsupported_type', `"${name}" is an archive inside a compressed file; submit it directly`);
+  if (kind === 'binary') throw new InputError('not_text', `"${name}" is not a text file`);
   ctx.countBytes(bytes.length, name);
   await ctx.addBytes(name, kind, bytes);
 }

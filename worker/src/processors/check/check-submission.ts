@@ -3,7 +3,7 @@
 // `reviewed`, the student's language and the webhook job are written in one transaction.
 // Idempotent: a submission that is already reviewed, delivered or failed is left alone, and the final write only
 // applies while the submission is still received/processing, so a retry after a crash adds no second webhook.
-// A SubmissionError (unsafe archive, wrong encoding, too much text …) is permanent: UnrecoverableError, and
+// A InputError (unsafe archive, wrong encoding, too much text …) is permanent: UnrecoverableError, and
 // failJob (shared/src/jobs/subject-failure.ts) marks the submission failed with that reason and enqueues a
 // `failed` webhook.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import type { EmbeddingProvider } from '../../../../shared/src/providers/embeddi
 import { ProviderError } from '../../../../shared/src/providers/http/provider-error.js';
 import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
 import { unpackSubmission } from '../../review/unpack.js';
-import { isSubmissionError } from '../../review/submission-error.js';
+import { isInputError } from '../../input-error.js';
 import { reviewLocally } from '../../review/local-reviewer.js';
 import { LlmReviewError, reviewWithLlm } from '../../review/llm-review.js';
 import type { LlmProvider } from '../../../../shared/src/providers/llm/index.js';
@@ -73,7 +73,7 @@ export function checkSubmission(deps: CheckDeps) {
             extractInSubprocess(path, { filename: o.filename, ...(o.limits ? { limits: o.limits } : {}), timeoutMs: config.EXTRACTION_TIMEOUT_MS }),
         }));
       } catch (err) {
-        if (isSubmissionError(err)) throw new UnrecoverableError(err.message);
+        if (isInputError(err)) throw new UnrecoverableError(err.message);
         throw err;
       }
       await ctx.progress(30);

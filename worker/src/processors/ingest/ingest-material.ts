@@ -12,7 +12,7 @@ import { newId } from '../../../../shared/src/db/ids.js';
 import { enqueue } from '../../../../shared/src/jobs/producer.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
 import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
-import { isExtractionError } from '../../ingestion/extraction-error.js';
+import { isInputError } from '../../input-error.js';
 import { chunkDocument } from '../../ingestion/chunker.js';
 import type { Transcriber } from '../../ingestion/transcriber.js';
 import { cancelled, type JobContext } from '../../registry.js';
@@ -62,7 +62,7 @@ export function ingestMaterial(deps: IngestDeps) {
           video: { transcriber: deps.transcriberFor(m.tenantId, ctx.jobId), tmpDir: dir, maxAudioBytes: config.TRANSCRIPTION_MAX_FILE_BYTES },
         });
       } catch (err) {
-        if (isExtractionError(err)) throw new UnrecoverableError(err.message);
+        if (isInputError(err)) throw new UnrecoverableError(err.message);
         throw err;
       }
       if (await ctx.isCancelled()) return cancelled();
