@@ -4,6 +4,7 @@
 // Material chunks are cached in a DB table (dbEmbeddingCache); search queries only in process memory
 // (InMemoryEmbeddingCache, bounded), routed by the call's action (actionRoutedCache).
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { EmbedContext, EmbeddingProvider } from './embedding-provider.js';
 
 export interface EmbeddingCacheEntry {
@@ -83,34 +84,24 @@ export function actionRoutedCache(routes: Readonly<Record<string, EmbeddingCache
  * search queries — every distinct query would otherwise add a database row for ever — and in unit tests.
  */
 export class InMemoryEmbeddingCache implements EmbeddingCache {
-  readonly store = new Map<string, number[]>();
+  readonly store: LRUCache<string, number[]>;
 
-  constructor(readonly maxEntries = 1000) {}
+  constructor(readonly maxEntries = 1000) {
+    this.store = new LRUCache({ max: maxEntries });
+  }
 
   static key = (scope: Pick<EmbeddingCacheScope, 'tenantId' | 'model'>, hash: string) => `${scope.tenantId}\u0000${scope.model}\u0000${hash}`;
 
   async getMany(scope: EmbeddingCacheScope, hashes: readonly string[]): Promise<Map<string, number[]>> {
     const out = new Map<string, number[]>();
     for (const h of hashes) {
-      const k = InMemoryEmbeddingCache.key(scope, h);
-      const v = this.store.get(k);
-      if (!v) continue;
-      this.store.delete(k); // re-insert: most recently used last
-      this.store.set(k, v);
-      out.set(h, v);
+      const v = this.store.get(InMemoryEmbeddingCache.key(scope, h)); // get() also marks it most recently used
+      if (v) out.set(h, v);
     }
     return out;
   }
 
   async putMany(scope: EmbeddingCacheScope, entries: readonly EmbeddingCacheEntry[]): Promise<void> {
-    for (const e of entries) {
-      const k = InMemoryEmbeddingCache.key(scope, e.hash);
-      this.store.delete(k);
-      this.store.set(k, e.embedding);
-    }
-    for (const oldest of this.store.keys()) {
-      if (this.store.size <= this.maxEntries) break;
-      this.store.delete(oldest);
-    }
+    for (const e of entries) this.store.set(InMemoryEmbeddingCache.key(scope, e.hash), e.embedding);
   }
 }
