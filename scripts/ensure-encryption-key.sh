@@ -6,9 +6,8 @@ set -euo pipefail
 file=${1:-.env}
 [ -z "${APP_ENCRYPTION_KEY:-}" ] || exit 0
 touch "$file"
-# The value of the last assignment (the one a .env reader keeps), without its comment, blanks and quotes.
-value=$(sed -nE 's/^[[:space:]]*(export[[:space:]]+)?APP_ENCRYPTION_KEY=//p' "$file" | tail -n 1 \
-  | sed -E 's/[[:space:]]+#.*$|^#.*$//; s/^[[:space:]]+|[[:space:]]+$//g; s/^"(.*)"$/\1/; s/^'"'"'(.*)'"'"'$/\1/')
+# The value the app will read: Node's own .env parser (util.parseEnv, the grammar process.loadEnvFile uses).
+value=$(node -e 'const v = require("node:util").parseEnv(require("node:fs").readFileSync(process.argv[1], "utf8")).APP_ENCRYPTION_KEY; process.stdout.write((v ?? "").trim())' "$file")
 [ -z "$value" ] || exit 0
 key=$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))')
 [[ $key =~ ^[0-9a-f]{64}$ ]] || { echo "[env] could not generate APP_ENCRYPTION_KEY" >&2; exit 1; }
