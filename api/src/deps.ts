@@ -43,7 +43,10 @@ export interface OwnedDeps extends AppDeps {
 }
 
 export function createDeps(config: Config, logger: Logger): OwnedDeps {
-  const prisma = createPrisma(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const prisma = createPrisma(config.DATABASE_URL, {
+    poolMax: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   const redis = createRedis(config.REDIS_URL, 'command');
   const subscriber = createRedis(config.REDIS_URL, 'subscriber');
   const s3 = s3ClientFromConfig(config);

@@ -29,7 +29,10 @@ export interface WorkerRuntime {
 }
 
 export async function createWorkerRuntime(config: Config, logger: Logger, workerId: string): Promise<WorkerRuntime> {
-  const prisma = createPrisma(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+  const prisma = createPrisma(config.DATABASE_URL, {
+    poolMax: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.WORKER_DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   const redis = createRedis(config.REDIS_URL, 'command');
   const bullConnection = createRedis(config.REDIS_URL, 'bullmq');
   const s3 = s3ClientFromConfig(config);

@@ -56,19 +56,48 @@ function fromUnavailable(err: unknown): AppError | null {
   return null;
 }
 
+/**
+ * The Postgres SQLSTATE behind an error, in each shape it reaches us: Prisma's known request error (P2010 for raw
+ * queries, with the driver adapter's error in `meta`), the driver adapter's own error, or pg's.
+ */
+function sqlState(err: unknown): string | undefined {
+  const e = err as {
+    code?: string;
+    cause?: { code?: string; originalCode?: string };
+    meta?: { driverAdapterError?: { cause?: { originalCode?: string } } };
+  } | null;
+  if (!e || typeof e !== 'object') return undefined;
+  return e.meta?.driverAdapterError?.cause?.originalCode ?? e.cause?.originalCode ??
+    (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined);
+}
+
 /** A unique violation (Prisma P2002, Postgres 23505) is a lost race with a duplicate request: 409, never 500. */
 function fromUniqueViolation(err: unknown): AppError | null {
-  const e = err as { code?: string; cause?: { code?: string; originalCode?: string } } | null;
-  if (!e || typeof e !== 'object') return null;
-  if (e.code === 'P2002' || e.code === '23505' || e.cause?.originalCode === '23505') {
+  if ((err as { code?: string } | null)?.code === 'P2002' || sqlState(err) === '23505') {
     return new AppError('conflict', 'This resource already exists (a concurrent or repeated request created it)');
+  }
+  return null;
+}
+
+/**
+ * A statement cancelled by the server's statement_timeout (57014; DATABASE_STATEMENT_TIMEOUT_MS) or a lock wait
+ * given up (55P03): the request changed nothing (its transaction rolled back) and may succeed later — 503 with
+ * Retry-After, like any other temporarily unavailable dependency.
+ */
+function fromCancelledStatement(err: unknown): AppError | null {
+  const state = sqlState(err);
+  if (state === '57014' || state === '55P03') {
+    return new AppError('service_unavailable', 'The database did not finish this request in time; try again shortly', { 'Retry-After': '5' });
   }
   return null;
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appErr =
-    err instanceof AppError ? err : (fromParserError(err as HttpishError & Error) ?? fromUniqueViolation(err) ?? fromUnavailable(err));
+    err instanceof AppError ? err : (fromParserError(err as HttpishError & Error) ??
+        fromUniqueViolation(err) ??
+        fromCancelledStatement(err) ??
+        fromUnavailable(err));
   const requestId = req.id;
   if (!appErr) {
     (req.log ?? console).error({ err, request_id: requestId }, 'unhandled error');

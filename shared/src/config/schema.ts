@@ -34,6 +34,10 @@ export const configSchema = z.object({
   // Data stores
   DATABASE_URL: url(['postgresql:', 'postgres:']),
   DATABASE_POOL_MAX: int(10, 1, 200),
+  /** Longest statement an API process may run (ms); a longer one is cancelled and the request answered 503. */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(15000, 100),
+  /** The same bound for the worker, whose batch statements (chunk inserts, sweeps, re-embedding) run longer. */
+  WORKER_DATABASE_STATEMENT_TIMEOUT_MS: int(300000, 1000),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('cs'),
 

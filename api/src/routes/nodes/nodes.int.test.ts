@@ -168,3 +168,105 @@ describe('bad input', () => {
     expect(await countNodes()).toBe(before);
   });
 });
+
+describe('tree integrity under concurrency and bad data (#13.1)', () => {
+  const parentOf = async (id: string) =>
+    (await api.deps.prisma.materialNode.findUniqueOrThrow({ where: { id }, select: { parentId: true } })).parentId;
+
+  it('two opposite moves at once: one wins, the other is refused as a cycle, the tree stays a tree', async () => {
+    for (let i = 0; i < 5; i++) {
+      const root = await alice.createCourse(`race ${i}`);
+      const x = await alice.addChild(root.id, 'X');
+      const y = await alice.addChild(root.id, 'Y');
+      const [rx, ry] = await Promise.all([
+        alice.post(`/nodes/${x.id}/move`, { parent_materialnode_id: y.id }),
+        alice.post(`/nodes/${y.id}/move`, { parent_materialnode_id: x.id }),
+      ]);
+      expect([rx.status, ry.status].sort()).toEqual([200, 422]);
+      // No cycle: walking up from either node reaches the course.
+      for (const start of [x.id, y.id]) {
+        const seen = new Set<string>();
+        let cur: string | null = start;
+        while (cur && !seen.has(cur)) {
+          seen.add(cur);
+          cur = await parentOf(cur);
+        }
+        expect(cur, 'walking up ends at a root, not in a loop').toBeNull();
+        expect(seen.has(root.id)).toBe(true);
+      }
+      const tree = await alice.get(`/nodes/${root.id}/tree`);
+      expect(tree.status).toBe(200);
+    }
+  });
+
+  it('a cycle already in the data (written around the API) cannot hang /tree, /detail or a move', async () => {
+    const x = await alice.createCourse('loop X');
+    const y = await alice.addChild(x.id, 'loop Y');
+    // Close the loop behind the API's back: X's parent becomes Y.
+    await api.deps.prisma.$executeRaw`UPDATE materialnodes SET parent_materialnode_id = ${y.id}::uuid WHERE id = ${x.id}::uuid`;
+    const started = Date.now();
+    const [tree, detail, move] = await Promise.all([
+      alice.get(`/nodes/${x.id}/tree`),
+      alice.get(`/nodes/${y.id}/detail`),
+      alice.post(`/nodes/${y.id}/move`, { parent_materialnode_id: x.id }),
+    ]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(tree.status).toBe(200);
+    expect(tree.body[0].id).toBe(x.id);
+    expect(tree.body[0].children.map((c: { id: string }) => c.id)).toEqual([y.id]);
+    expect(tree.body[0].children[0].children).toEqual([]); // the loop is cut, not followed
+    expect(detail.status).toBe(200);
+    expect(move.status).toBe(422);
+    await api.deps.prisma.$executeRaw`UPDATE materialnodes SET parent_materialnode_id = NULL WHERE id = ${x.id}::uuid`;
+  });
+  it('a tree may be 32 levels deep below its root: deeper creates and moves are refused with 422', async () => {
+    const chain = [await alice.createCourse('deep')];
+    for (let level = 1; level <= 32; level++) chain.push(await alice.addChild(chain[level - 1]!.id, `L${level}`));
+    const tooDeep = await alice.post(`/nodes/${chain[32]!.id}/children`, { title: 'L33' });
+    expect(tooDeep.status).toBe(422);
+    expect(tooDeep.body.detail[0].msg).toMatch(/32 levels/);
+    const twoLevels = await alice.createCourse('pair');
+    await alice.addChild(twoLevels.id, 'pair child');
+    const deepMove = await alice.post(`/nodes/${twoLevels.id}/move`, { parent_materialnode_id: chain[31]!.id });
+    expect(deepMove.status).toBe(422);
+    expect((await alice.post(`/nodes/${twoLevels.id}/move`, { parent_materialnode_id: chain[30]!.id })).status).toBe(200);
+    const tree = await alice.get(`/nodes/${chain[0]!.id}/tree`);
+    let depth = 0;
+    for (let n = tree.body[0]; n.children.length; n = n.children[0]) depth++;
+    expect(depth).toBe(32); // the whole chain is walked, nothing cut
+  });
+});
+
+describe('statement timeout (#13.1)', () => {
+  it('a statement that waits past DATABASE_STATEMENT_TIMEOUT_MS is cancelled and answered 503 with the error body', async () => {
+    const slow = await startTestApi({ BULLMQ_PREFIX: uniquePrefix('nodes-timeout'), DATABASE_STATEMENT_TIMEOUT_MS: '300' });
+    try {
+      const t = await createTestTenant(slow.deps.prisma);
+      const c = new Client(slow.url, t.key);
+      const root = await c.createCourse('held');
+      const child = await c.addChild(root.id, 'child');
+      const shown = await slow.deps.prisma.$queryRaw<{ statement_timeout: string }[]>`SHOW statement_timeout`;
+      expect(shown[0]?.statement_timeout).toBe('300ms');
+      // Another session holds the row the move must update; the move's statement waits and is cancelled.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = api.deps.prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM materialnodes WHERE id = ${child.id}::uuid FOR UPDATE`;
+        locked();
+        await held;
+      }, { timeout: 20_000 });
+      await isLocked;
+      const r = await c.post(`/nodes/${child.id}/move`, { parent_materialnode_id: null });
+      release();
+      await holder;
+      expect(r.status).toBe(503);
+      expect(r.body).toMatchObject({ code: 'service_unavailable' });
+      expect(typeof r.body.request_id).toBe('string');
+      expect(await slow.deps.prisma.materialNode.findUniqueOrThrow({ where: { id: child.id } })).toMatchObject({ parentId: root.id });
+    } finally {
+      await slow.close();
+    }
+  });
+});

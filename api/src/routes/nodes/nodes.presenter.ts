@@ -33,10 +33,14 @@ export function nest<T extends { id: string; parentId: string | null; order: num
     list.push(r);
     byParent.set(r.parentId, list);
   }
-  const build = (row: T): O & { children: unknown[] } => ({
-    ...present(row),
-    children: (byParent.get(row.id) ?? []).sort((a, b) => a.order - b.order).map(build),
-  });
+  // Each row is placed once: a loop in damaged data (the walk that produced `rows` cuts it) never recurses here.
+  const placed = new Set<string>();
+  const build = (row: T): O & { children: unknown[] } => {
+    placed.add(row.id);
+    const kids = (byParent.get(row.id) ?? []).filter((k) => !placed.has(k.id)).sort((a, b) => a.order - b.order);
+    for (const k of kids) placed.add(k.id);
+    return { ...present(row), children: kids.map(build) };
+  };
   const root = rows.find((r) => r.id === rootId);
   if (!root) throw new Error('root missing from subtree');
   return build(root);

@@ -4,7 +4,15 @@ import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { AppError, notFound } from '../../../../shared/src/errors/index.js';
 import type { Logger } from '../../../../shared/src/logger/index.js';
-import { lockSiblings, renumberSiblings, subtreeIds } from '../../../../shared/src/db/nodes.repository.js';
+import {
+  ancestorIds,
+  lockSiblings,
+  lockTreeShape,
+  MAX_TREE_DEPTH,
+  renumberSiblings,
+  subtreeIds,
+  subtreeLevels,
+} from '../../../../shared/src/db/nodes.repository.js';
 import { flushDeletions, scheduleDeletions } from '../../../../shared/src/db/deletions.repository.js';
 import { cancelSubjectJobs } from '../../../../shared/src/jobs/job-status.js';
 
@@ -33,7 +41,12 @@ export async function getNode(db: PrismaClient | Prisma.TransactionClient, tenan
 
 export async function createNode(deps: NodeServiceDeps, tenantId: string, parentId: string | null, input: NodeInput) {
   return deps.prisma.$transaction(async (tx) => {
-    if (parentId) await getNode(tx, tenantId, parentId);
+    if (parentId) {
+      await getNode(tx, tenantId, parentId);
+      await lockTreeShape(tx, tenantId, 'add');
+      const parentDepth = (await ancestorIds(tx, tenantId, parentId)).length - 1;
+      if (parentDepth + 1 > MAX_TREE_DEPTH) throw tooDeep(['path', 'id']);
+    }
     await lockSiblings(tx, tenantId, parentId);
     const last = await tx.materialNode.aggregate({ where: { tenantId, parentId }, _max: { order: true } });
     return tx.materialNode.create({
@@ -87,8 +100,13 @@ export async function moveNode(deps: NodeServiceDeps, tenantId: string, id: stri
     if (newParentId) {
       await getNode(tx, tenantId, newParentId);
       if (newParentId === id) throw invalidMove('A node cannot be its own parent');
-      const descendants = await subtreeIds(tx, tenantId, id);
-      if (descendants.includes(newParentId)) throw invalidMove('A node cannot be moved into its own subtree');
+      // Checked under the tenant's tree-shape lock, so a concurrent move cannot slip a loop past the check.
+      await lockTreeShape(tx, tenantId, 'move');
+      const subtree = await subtreeLevels(tx, tenantId, id);
+      if (subtree.some((r) => r.id === newParentId)) throw invalidMove('A node cannot be moved into its own subtree');
+      const parentDepth = (await ancestorIds(tx, tenantId, newParentId)).length - 1;
+      const height = Math.max(...subtree.map((r) => r.depth));
+      if (parentDepth + 1 + height > MAX_TREE_DEPTH) throw tooDeep(['body', 'parent_materialnode_id']);
     }
     if (node.parentId === newParentId) return node;
     await lockSiblings(tx, tenantId, node.parentId);
@@ -105,6 +123,8 @@ export async function moveNode(deps: NodeServiceDeps, tenantId: string, id: stri
 
 const invalidMove = (msg: string) =>
   new AppError('validation_error', [{ loc: ['body', 'parent_materialnode_id'], msg, type: 'value_error' }]);
+const tooDeep = (loc: string[]) =>
+  new AppError('validation_error', [{ loc, msg: `A course tree may be at most ${MAX_TREE_DEPTH} levels deep below its root`, type: 'value_error' }]);
 
 export async function reorderNode(deps: NodeServiceDeps, tenantId: string, id: string, order: number) {
   return deps.prisma.$transaction(async (tx) => {
