@@ -123,6 +123,8 @@ const uuidCases: Case[] = [
   { name: "GET /materials/' OR 1=1-- (encoded)", send: (w) => call(w, 'GET', `/materials/${encodeURIComponent("' OR 1=1--")}`), status: 422, code: 'validation_error' },
   { name: 'GET /jobs/{uuid with a g}', send: (w) => call(w, 'GET', '/jobs/0190d3f2-8c4a-7000-8000-00000000000g'), status: 422, code: 'validation_error' },
   { name: 'GET /jobs?node_id=not-a-uuid', send: (w) => call(w, 'GET', '/jobs?node_id=not-a-uuid'), status: 422, code: 'validation_error' },
+  { name: 'move a course under its own lesson (a cycle)', send: (w) => call(w, 'POST', `/nodes/${w.a.courseId}/move`, { json: { parent_materialnode_id: w.a.lessonId } }), status: 422, code: 'validation_error' },
+  { name: 'move a lesson under itself', send: (w) => call(w, 'POST', `/nodes/${w.a.lessonId}/move`, { json: { parent_materialnode_id: w.a.lessonId } }), status: 422, code: 'validation_error' },
   { name: 'move with parent "../x"', send: (w) => call(w, 'POST', `/nodes/${w.a.lessonId}/move`, { json: { parent_materialnode_id: '../x' } }), status: 422, code: 'validation_error' },
   { name: 'DELETE /nodes/%00', send: (w) => call(w, 'DELETE', '/nodes/%00'), status: 422, code: 'validation_error' },
   { name: 'GET /nodes/{10,000 characters}', send: (w) => call(w, 'GET', `/nodes/${'a'.repeat(10_000)}`), status: 422, code: 'validation_error' },
