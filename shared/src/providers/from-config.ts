@@ -31,7 +31,13 @@ export function embeddingProviderFromConfig(config: Config, prisma: PrismaClient
   const recorder = dbCostRecorder(prisma, 'embedding');
   const base =
     config.EMBEDDING_PROVIDER === 'local'
-      ? createEmbeddingProvider({ kind: 'local', dimensions: config.EMBEDDING_DIMENSIONS, model: config.EMBEDDING_MODEL, recorder })
+      ? createEmbeddingProvider({
+          kind: 'local',
+          dimensions: config.EMBEDDING_DIMENSIONS,
+          model: config.EMBEDDING_MODEL,
+          recorder,
+          wordVectors: { cacheDir: config.LOCAL_EMBEDDING_CACHE_DIR },
+        })
       : createEmbeddingProvider({
           kind: 'openai',
           baseUrl: config.EMBEDDING_BASE_URL,
