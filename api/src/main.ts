@@ -13,6 +13,8 @@ import { createDeps } from './deps.js';
 import { startBackground } from './background.js';
 import { serveClusterMetrics } from './ops/metrics.js';
 import { assertEmbeddingDimensions } from '../../shared/src/db/vector/vector.repository.js';
+import { assertEmbeddingModel } from '../../shared/src/db/vector/embedding-space.js';
+import { embeddingModelKey } from '../../shared/src/providers/from-config.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
@@ -65,6 +67,7 @@ async function runServer(): Promise<void> {
   const deps = createDeps(config, logger);
   try {
     await assertEmbeddingDimensions(deps.prisma, config.EMBEDDING_DIMENSIONS);
+    await assertEmbeddingModel(deps.prisma, embeddingModelKey(config));
   } catch (err) {
     logger.fatal({ err: (err as Error).message }, 'refusing to start');
     process.stderr.write(`${(err as Error).message}\n`);

@@ -8,6 +8,8 @@ import { createRedis, whenReady } from '../../shared/src/db/redis.js';
 import { s3ClientFromConfig } from '../../shared/src/storage/from-config.js';
 import { beat, removeHeartbeat } from '../../shared/src/jobs/heartbeat.js';
 import { assertEmbeddingDimensions } from '../../shared/src/db/vector/vector.repository.js';
+import { assertEmbeddingModel } from '../../shared/src/db/vector/embedding-space.js';
+import { embeddingModelKey } from '../../shared/src/providers/from-config.js';
 import { ALL_JOBS, type QueueName } from '../../shared/src/jobs/definitions.js';
 import { QueueSet } from '../../shared/src/jobs/queues.js';
 import { startJobLoops } from '../../shared/src/jobs/loops.js';
@@ -37,6 +39,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
   const bullConnection = createRedis(config.REDIS_URL, 'bullmq');
   const s3 = s3ClientFromConfig(config);
   await assertEmbeddingDimensions(prisma, config.EMBEDDING_DIMENSIONS);
+  await assertEmbeddingModel(prisma, embeddingModelKey(config));
   const registry = createRegistry(ALL_JOBS, buildHandlers({ config, logger, prisma, s3 }));
 
   // Heartbeat first so /health sees the worker as soon as it is up; failures are logged, never fatal.

@@ -5,7 +5,7 @@ import type { Logger } from '../logger/index.js';
 import type { PrismaClient } from '../db/client.js';
 import { dbCostRecorder } from '../db/costs.repository.js';
 import { dbEmbeddingCache } from '../db/vector/vector.repository.js';
-import { actionRoutedCache, createEmbeddingProvider, InMemoryEmbeddingCache, withEmbeddingCache, type EmbeddingProvider } from './embeddings/index.js';
+import { actionRoutedCache, createEmbeddingProvider, embeddingCacheKey, InMemoryEmbeddingCache, withEmbeddingCache, type EmbeddingProvider } from './embeddings/index.js';
 import { createTranscriber, type Transcriber } from './transcription/index.js';
 import { priceTableSchema, type PriceTable } from './http/cost.js';
 import type { RetryPolicy } from './http/retry.js';
@@ -27,11 +27,22 @@ export function retryFromConfig(config: Config): Partial<RetryPolicy> {
 /** Query vectors kept per process (a 1536-dimension vector is ~12 KB in memory, so ~12 MB at most). */
 const QUERY_CACHE_ENTRIES = 1000;
 
+/** provider:model:dimensions of the configured embedding model (as cache keys and embedding_space record it). */
+export function embeddingModelKey(config: Pick<Config, 'EMBEDDING_PROVIDER' | 'EMBEDDING_MODEL' | 'EMBEDDING_DIMENSIONS'>, dimensions = config.EMBEDDING_DIMENSIONS): string {
+  return embeddingCacheKey({ name: config.EMBEDDING_PROVIDER, model: config.EMBEDDING_MODEL, dimensions });
+}
+
 export function embeddingProviderFromConfig(config: Config, prisma: PrismaClient, logger: Logger): EmbeddingProvider {
   const recorder = dbCostRecorder(prisma, 'embedding');
   const base =
     config.EMBEDDING_PROVIDER === 'local'
-      ? createEmbeddingProvider({ kind: 'local', dimensions: config.EMBEDDING_DIMENSIONS, model: config.EMBEDDING_MODEL, recorder })
+      ? createEmbeddingProvider({
+          kind: 'local',
+          dimensions: config.EMBEDDING_DIMENSIONS,
+          model: config.EMBEDDING_MODEL,
+          recorder,
+          wordVectors: { cacheDir: config.LOCAL_EMBEDDING_CACHE_DIR },
+        })
       : createEmbeddingProvider({
           kind: 'openai',
           baseUrl: config.EMBEDDING_BASE_URL,

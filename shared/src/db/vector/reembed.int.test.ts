@@ -5,9 +5,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
+import { reembedAll } from './reembed.js';
 import { createPrisma, type PrismaClient } from '../client.js';
 import { newId } from '../ids.js';
 import { createTenant } from '../../auth/tenants.service.js';
+import { assertEmbeddingModel } from './embedding-space.js';
+import { embeddingModelKey } from '../../providers/from-config.js';
 import { assertEmbeddingDimensions, embeddingColumnDimensions, EmbeddingDimensionError, writeChunkEmbeddings } from './vector.repository.js';
 
 const run = promisify(execFile);
@@ -36,7 +39,9 @@ describe('changing the embedding dimension', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'embeddings', 'reembed', '--dimensions', '16', '--json'], {
       env: { ...process.env },
     });
-    expect(JSON.parse(stdout)).toMatchObject({ from: dims, to: 16, materials: 1 });
+    const config = loadConfig();
+    expect(JSON.parse(stdout)).toMatchObject({ from: dims, to: 16, materials: 1, model: embeddingModelKey(config, 16) });
+    await expect(assertEmbeddingModel(prisma, embeddingModelKey(config, 16))).resolves.toBeUndefined();
     expect(await embeddingColumnDimensions(prisma)).toBe(16);
     await expect(assertEmbeddingDimensions(prisma, 16)).resolves.toBeUndefined();
     const m = await prisma.material.findUniqueOrThrow({ where: { id: materialId } });
@@ -48,5 +53,22 @@ describe('changing the embedding dimension', () => {
     expect(Number(left?.n)).toBe(0);
     const [index] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'material_chunks_embedding_hnsw_idx'`;
     expect(Number(index?.n)).toBe(1);
+  });
+});
+
+describe('changing the embedding model at the same dimension', () => {
+  it('boot refuses vectors made by another model (hashed → word vectors, both 384) until reembed records the new one', async () => {
+    const config = loadConfig();
+    const dims = (await embeddingColumnDimensions(prisma)) as number;
+    const hashed = embeddingModelKey({ ...config, EMBEDDING_PROVIDER: 'local', EMBEDDING_MODEL: 'local-hash-v1' }, dims);
+    const wordvec = embeddingModelKey({ ...config, EMBEDDING_PROVIDER: 'local', EMBEDDING_MODEL: 'local-wordvec-v1' }, dims);
+    await prisma.$executeRaw`DELETE FROM embedding_space`;
+    await assertEmbeddingModel(prisma, hashed); // an empty record: the first boot writes its model
+    await assertEmbeddingModel(prisma, hashed);
+    await expect(assertEmbeddingModel(prisma, wordvec)).rejects.toThrow(EmbeddingDimensionError);
+    await expect(assertEmbeddingModel(prisma, wordvec)).rejects.toThrow(/made by local:local-hash-v1:\d+ .*npm run cli -- embeddings reembed/);
+    await reembedAll(prisma, { prefix: config.BULLMQ_PREFIX }, dims, wordvec);
+    await expect(assertEmbeddingModel(prisma, wordvec)).resolves.toBeUndefined();
+    await expect(assertEmbeddingModel(prisma, hashed)).rejects.toThrow(EmbeddingDimensionError);
   });
 });

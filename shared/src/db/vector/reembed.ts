@@ -1,13 +1,21 @@
 // After a change of embedding model or dimension: resize material_chunks.embedding to the configured dimension
 // (the HNSW index is rebuilt around it), forget the old vectors, and queue an embed job for every material that
 // has chunks. Materials are `pending` until their new embeddings are written. The embedding cache is keyed by
-// provider:model:dimensions, so old entries are never served for the new model.
+// provider:model:dimensions, so old entries are never served for the new model; embedding_space records the new
+// model key, which the boot check compares with the configuration (embedding-space.ts).
 import type { PrismaClient } from '../client.js';
 import { enqueue, type JobTarget } from '../../jobs/producer.js';
 import { jobs } from '../../jobs/definitions.js';
 import { embeddingColumnDimensions } from './vector.repository.js';
+import { recordEmbeddingModel } from './embedding-space.js';
 
-export async function reembedAll(prisma: PrismaClient, target: JobTarget, dimensions: number): Promise<{ from: number | null; to: number; materials: number }> {
+export async function reembedAll(
+  prisma: PrismaClient,
+  target: JobTarget,
+  dimensions: number,
+  /** provider:model:dimensions the vectors are re-made with (embeddingModelKey). */
+  modelKey: string,
+): Promise<{ from: number | null; to: number; materials: number; model: string }> {
   if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000) throw new Error(`invalid dimension ${dimensions}`);
   const from = await embeddingColumnDimensions(prisma);
   const materials = await prisma.$transaction(
@@ -21,6 +29,7 @@ export async function reembedAll(prisma: PrismaClient, target: JobTarget, dimens
       } else {
         await tx.$executeRawUnsafe('UPDATE "material_chunks" SET "embedding" = NULL');
       }
+      await recordEmbeddingModel(tx, modelKey);
       const targets = await tx.material.findMany({ where: { chunkCount: { gt: 0 }, state: { in: ['ready', 'pending'] } } });
       for (const m of targets) {
         const job = await enqueue(tx, target, m.tenantId, jobs.embedMaterial, { tenantId: m.tenantId, materialId: m.id }, { nodeId: m.nodeId, subjectId: m.id });
@@ -30,5 +39,5 @@ export async function reembedAll(prisma: PrismaClient, target: JobTarget, dimens
     },
     { timeout: 600_000 },
   );
-  return { from, to: dimensions, materials };
+  return { from, to: dimensions, materials, model: modelKey };
 }

@@ -1,11 +1,10 @@
 // createEmbeddingProvider: plain options in (the lead maps config onto them), a provider out.
-import type { CostRecorder } from '../http/cost.js';
 import type { EmbeddingProvider } from './embedding-provider.js';
-import { LocalEmbeddingProvider } from './local-embedding.provider.js';
+import { LocalEmbeddingProvider, type LocalEmbeddingOptions } from './local-embedding.provider.js';
 import { OpenAIEmbeddingProvider, type OpenAIEmbeddingOptions } from './openai-embedding.provider.js';
 
 export type EmbeddingProviderOptions =
-  | { kind: 'local'; dimensions: number; model?: string; recorder?: CostRecorder }
+  | ({ kind: 'local' } & LocalEmbeddingOptions)
   | ({ kind: 'openai' } & OpenAIEmbeddingOptions);
 
 export function createEmbeddingProvider(opts: EmbeddingProviderOptions): EmbeddingProvider {

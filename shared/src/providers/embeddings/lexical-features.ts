@@ -53,7 +53,14 @@ export class LexicalEmbedder {
   private readonly memo = new Map<string, WordFeatures>();
   private readonly codes = new Uint16Array(MAX_WORD_CHARS + 2);
 
-  constructor(readonly dimensions: number) {}
+  /**
+   * @param stopwords function words left out of word features; the word-vector model passes a list without the
+   *   negators, so "not return" keeps its "not" and its "not return" bigram.
+   */
+  constructor(
+    readonly dimensions: number,
+    private readonly stopwords: ReadonlySet<string> = STOPWORDS,
+  ) {}
 
   private add(out: Float32Array, h: number, weight: number): void {
     out[h % this.dimensions]! += h & 0x80000000 ? -weight : weight;
@@ -95,7 +102,7 @@ export class LexicalEmbedder {
     let prev = -1;
     let content = 0;
     for (const t of tokens) {
-      if (STOPWORDS.has(t)) continue;
+      if (this.stopwords.has(t)) continue;
       content++;
       const f = this.wordFeatures(t);
       this.add(out, f.hash, W_UNIGRAM);

