@@ -30,6 +30,9 @@ export const configSchema = z.object({
   JSON_BODY_LIMIT: z.string().default('1mb'),
   CORS_ORIGINS: list.default([]),
   TRUST_PROXY: z.string().default('loopback'),
+  /** A request body must bring REQUEST_BODY_MIN_BYTES within every window of this many ms, else 408 (0: off). */
+  REQUEST_BODY_TIMEOUT_MS: int(30_000, 0),
+  REQUEST_BODY_MIN_BYTES: int(1024, 1),
 
   // Data stores
   DATABASE_URL: url(['postgresql:', 'postgres:']),
