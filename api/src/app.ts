@@ -64,7 +64,7 @@ export function buildApp(deps: AppDeps, extraRoutes: RouteDef[] = []): Express {
   for (const mount of deps.operatorMounts ?? []) mount(app);
 
   const v1 = Router();
-  v1.use(apiKeyAuth(deps.keyStore));
+  v1.use(apiKeyAuth(deps.keyStore, deps.authFailures));
   mountRoutes(v1, routes, { rateLimits: deps.rateLimits, jsonLimit: config.JSON_BODY_LIMIT });
   app.use('/api/v1', v1);
 

@@ -55,6 +55,10 @@ export const configSchema = z.object({
   RATE_LIMIT_CHECK_DEFAULT: int(300, 1),
   RATE_LIMIT_WINDOW_SECONDS: int(60, 1),
   API_KEY_CACHE_TTL_MS: int(30000, 0),
+  /** Unknown well-formed keys are remembered this long (no Postgres lookup per request); 0: off. */
+  API_KEY_NEGATIVE_CACHE_TTL_MS: int(5000, 0, 60_000),
+  /** Failed authentications per client address per RATE_LIMIT_WINDOW_SECONDS before 429 (0: no limit). */
+  AUTH_FAILURES_PER_ADDRESS: int(100, 0),
 
   // Health
   HEALTH_CHECK_TIMEOUT_MS: int(2000, 50, 10000),
