@@ -6,6 +6,7 @@ import swaggerUi from 'swagger-ui-express';
 import './http/context.js';
 import type { AppDeps } from './deps.js';
 import { requestId } from './middleware/request-id.js';
+import { bodyProgressTimeout } from './http/body-timeout.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { apiKeyAuth } from './middleware/api-key.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
@@ -24,6 +25,7 @@ export function buildApp(deps: AppDeps, extraRoutes: RouteDef[] = []): Express {
   app.set('query parser', 'simple');
 
   app.use(requestId(deps.logger));
+  app.use(bodyProgressTimeout(config.REQUEST_BODY_TIMEOUT_MS, config.REQUEST_BODY_MIN_BYTES));
   app.use(httpMetrics());
   app.use(
     helmet({
@@ -62,7 +64,7 @@ export function buildApp(deps: AppDeps, extraRoutes: RouteDef[] = []): Express {
   for (const mount of deps.operatorMounts ?? []) mount(app);
 
   const v1 = Router();
-  v1.use(apiKeyAuth(deps.keyStore));
+  v1.use(apiKeyAuth(deps.keyStore, deps.authFailures));
   mountRoutes(v1, routes, { rateLimits: deps.rateLimits, jsonLimit: config.JSON_BODY_LIMIT });
   app.use('/api/v1', v1);
 

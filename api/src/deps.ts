@@ -17,7 +17,7 @@ import { metrics, onScrape } from '../../shared/src/metrics/index.js';
 import { refreshQueueGauges } from '../../shared/src/metrics/queue-gauges.js';
 import { mountMetrics } from './ops/metrics.js';
 import { mountQueueDashboard } from './ops/queue-dashboard.js';
-import { RateLimits } from './middleware/rate-limit.js';
+import { AuthFailureLimiter, RateLimits } from './middleware/rate-limit.js';
 import type { Probe } from './routes/health/health.service.js';
 
 export interface AppDeps {
@@ -33,6 +33,8 @@ export interface AppDeps {
   embedder: EmbeddingProvider;
   keyStore: KeyStore;
   rateLimits: RateLimits;
+  /** Failed authentications per client address (checked before any key lookup). */
+  authFailures: AuthFailureLimiter;
   probes: Record<string, Probe>;
   /** Operator-only mounts (metrics, queue dashboard) added by later modules. */
   operatorMounts?: ((app: Express) => void)[];
@@ -51,7 +53,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
   const subscriber = createRedis(config.REDIS_URL, 'subscriber');
   const s3 = s3ClientFromConfig(config);
   const queues = QueueSet.create(config.REDIS_URL, config.BULLMQ_PREFIX);
-  const keyStore = new KeyStore(prisma, config.API_KEY_CACHE_TTL_MS);
+  const keyStore = new KeyStore(prisma, config.API_KEY_CACHE_TTL_MS, config.API_KEY_NEGATIVE_CACHE_TTL_MS);
   keyStore.listen(subscriber, config.BULLMQ_PREFIX);
   const m = metrics();
   const rateLimits = new RateLimits(
@@ -61,6 +63,17 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
       windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
       processCount: config.API_WORKERS,
       onReject: (scope) => m.rateLimitRejections.inc({ scope }),
+    },
+    logger,
+  );
+  const authFailures = new AuthFailureLimiter(
+    redis,
+    {
+      prefix: config.BULLMQ_PREFIX,
+      points: config.AUTH_FAILURES_PER_ADDRESS,
+      windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+      processCount: config.API_WORKERS,
+      onReject: () => m.rateLimitRejections.inc({ scope: 'address' }),
     },
     logger,
   );
@@ -94,6 +107,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     embedder: embeddingProviderFromConfig(config, prisma, logger),
     keyStore,
     rateLimits,
+    authFailures,
     probes,
     operatorMounts,
     async close() {

@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { loadConfigOrExit } from '../../shared/src/config/index.js';
 import { createLogger } from '../../shared/src/logger/index.js';
 import { buildApp } from './app.js';
+import { createHttpServer } from './http/server.js';
 import { createDeps } from './deps.js';
 import { startBackground } from './background.js';
 import { serveClusterMetrics } from './ops/metrics.js';
@@ -75,12 +76,9 @@ async function runServer(): Promise<void> {
   }
   const app = buildApp(deps);
   const stopBackground = startBackground(deps);
-  const server: Server = app.listen(config.PORT, config.HOST, () => {
+  const server: Server = createHttpServer(app).listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, node: process.version }, 'api listening');
   });
-  server.requestTimeout = 0; // large uploads may take long; nginx bounds idle time
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
 
   let stopping = false;
   const stop = async (sig: string) => {

@@ -1,6 +1,6 @@
 // Table-driven catalogue: each case is one hostile request with the answer it must get. For every case the runner
-// asserts a 4xx status (the expected one), the API.md error body (unless Node's HTTP server answers before the
-// app, e.g. 431), that nothing was stored or enqueued (World.snapshot before = after), and that the server still
+// asserts a 4xx status (the expected one), the API.md error body (requests Node's parser refuses, e.g. 431, get
+// it too, from api/src/http/server.ts), that nothing was stored or enqueued (World.snapshot before = after), and that the server still
 // serves afterwards.
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
@@ -13,7 +13,7 @@ export interface Case {
   /** The expected status, or the statuses that are each acceptable. */
   status: number | number[];
   code?: string;
-  /** Node's HTTP server answers before the application does: no API error body. */
+  /** The answer carries no API error body (none of today's cases: even Node's parser errors get one). */
   byNode?: boolean;
   /** Set when a product bug makes this case fail today: it runs as `it.fails` and the text names the bug. */
   bug?: string;

@@ -91,3 +91,48 @@ export function sendBytes(baseUrl: string, bytes: Buffer, timeoutMs = 10_000): P
     }
   });
 }
+
+export interface TrickleOptions {
+  /** Sent at once after connecting (request head and any body bytes). */
+  head: Buffer;
+  /** Then one byte of `rest` every `everyMs` (a slow-loris body), until an answer arrives or `rest` runs out. */
+  rest: Buffer;
+  everyMs: number;
+  timeoutMs: number;
+}
+
+/** A request whose body trickles in over a raw socket; resolves with the answer and when it came. */
+export function trickle(baseUrl: string, opts: TrickleOptions): Promise<RawResponse & { afterMs: number }> {
+  const url = new URL(baseUrl);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const chunks: Buffer[] = [];
+    let sent = 0;
+    let drip: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+    socket.on('connect', () => {
+      socket.write(opts.head);
+      drip = setInterval(() => {
+        if (sent < opts.rest.length && socket.writable) socket.write(opts.rest.subarray(sent, ++sent));
+      }, opts.everyMs);
+    });
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      clearInterval(drip);
+      if (!chunks.length) return reject(err ?? new Error('connection closed without an answer'));
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [headText = '', body = ''] = text.split('\r\n\r\n', 2);
+      const [statusLine = '', ...lines] = headText.split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const l of lines) {
+        const i = l.indexOf(':');
+        if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, text: body, json: parse(body), afterMs: Date.now() - started });
+    };
+    socket.on('error', (err) => done(err));
+    socket.on('close', () => done());
+  });
+}

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../shared/src/config/index.js';
 import { createLogger } from '../../shared/src/logger/index.js';
 import { buildApp } from '../../api/src/app.js';
+import { createHttpServer } from '../../api/src/http/server.js';
 import { createDeps, type OwnedDeps } from '../../api/src/deps.js';
 import type { RouteDef } from '../../api/src/http/define-route.js';
 import { startBackground } from '../../api/src/background.js';
@@ -29,7 +30,7 @@ export async function startTestApi(
   const app = buildApp(deps, extraRoutes);
   const stopBackground = startBackground(deps); // outbox relay and reconciler, as in every API process
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(app).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -2,7 +2,8 @@
 // handler) and the OpenAPI document, so the two cannot drift apart.
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import bytes from 'bytes';
-import { AppError } from '../../../shared/src/errors/index.js';
+import { isUtf8 } from 'node:buffer';
+import { AppError, invalid } from '../../../shared/src/errors/index.js';
 import type { z } from 'zod';
 import type { Principal } from './context.js';
 import { requireScope, type RouteScope } from '../middleware/scope.js';
@@ -74,11 +75,22 @@ function declaredSizeGuard(limitBytes: number): RequestHandler {
   };
 }
 
+/**
+ * body-parser decodes invalid UTF-8 to U+FFFD without a word, so a title sent with a stray 0xFF byte would be
+ * stored altered. The raw bytes (after Content-Encoding is undone) are checked first and refused with 422, as
+ * uploaded text files with invalid UTF-8 are. Lone surrogate escapes (`"\ud800"`) are refused by validate().
+ */
+function requireUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string | null): void {
+  if ((encoding ?? 'utf-8').toLowerCase() === 'utf-8' && !isUtf8(buf)) {
+    throw invalid(['body'], 'Request body is not valid UTF-8', 'invalid_utf8');
+  }
+}
+
 function bodyParser(kind: BodyKind, jsonLimit: string): RequestHandler[] {
-  const json = express.json({ limit: jsonLimit, strict: true, type: ['application/json', 'application/*+json'] });
+  const json = express.json({ limit: jsonLimit, strict: true, type: ['application/json', 'application/*+json'], verify: requireUtf8 });
   const guard = declaredSizeGuard(bytes.parse(jsonLimit) ?? 1024 * 1024);
   if (kind === 'json') return [guard, json];
-  if (kind === 'json-or-form') return [guard, json, express.urlencoded({ extended: false, limit: jsonLimit })];
+  if (kind === 'json-or-form') return [guard, json, express.urlencoded({ extended: false, limit: jsonLimit, verify: requireUtf8 })];
   return [];
 }
 

@@ -92,6 +92,12 @@ function fromCancelledStatement(err: unknown): AppError | null {
   return null;
 }
 
+/** The wire body of an error (API.md): the one rendering used by the error handler and by answers written
+ * outside Express (api/src/http/server.ts, body-timeout.ts). */
+export function errorBody(e: AppError, requestId: string): { detail: AppError['detail']; code: string; request_id: string } {
+  return { detail: e.detail, code: e.code, request_id: requestId };
+}
+
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appErr =
     err instanceof AppError ? err : (fromParserError(err as HttpishError & Error) ??
@@ -110,5 +116,5 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
-  res.status(e.status).json({ detail: e.detail, code: e.code, request_id: requestId });
+  res.status(e.status).json(errorBody(e, requestId));
 };

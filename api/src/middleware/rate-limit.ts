@@ -79,3 +79,69 @@ function setHeaders(res: Parameters<RequestHandler>[1], limit: number, remaining
   res.setHeader('RateLimit-Remaining', String(Math.max(0, remaining)));
   res.setHeader('RateLimit-Reset', String(reset));
 }
+
+export interface AuthFailureOptions {
+  prefix: string;
+  /** Failed authentications an address may have per window; 0: no limit. */
+  points: number;
+  windowSeconds: number;
+  processCount: number;
+  onReject?: () => void;
+}
+
+/**
+ * Failed authentications per client address, shared by every API process through Redis. Checked before a key is
+ * looked up (retryAfter), charged when authentication fails (fail): an address sending unknown keys gets 429
+ * instead of a Postgres lookup per request, while valid traffic from it costs one Redis read at most.
+ * Like the tenant limits it falls back to an in-memory share while Redis is unreachable, and never refuses
+ * because the limiter itself failed.
+ */
+export class AuthFailureLimiter {
+  private limiter: RateLimiterRedis | null;
+
+  constructor(
+    redis: Redis,
+    private opts: AuthFailureOptions,
+    private logger: Logger,
+  ) {
+    this.limiter =
+      opts.points > 0
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: `${opts.prefix}:rl:authfail`,
+            points: opts.points,
+            duration: opts.windowSeconds,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: new RateLimiterMemory({
+              keyPrefix: 'insurance:authfail',
+              points: Math.max(1, Math.ceil(opts.points / opts.processCount)),
+              duration: opts.windowSeconds,
+            }),
+          })
+        : null;
+  }
+
+  /** Seconds until the address may try again; 0 while it is under its limit. */
+  async retryAfter(address: string): Promise<number> {
+    if (!this.limiter) return 0;
+    try {
+      const res = await this.limiter.get(address);
+      if (!res || res.consumedPoints < this.opts.points) return 0;
+      this.opts.onReject?.();
+      return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    } catch (err) {
+      this.logger.warn({ err }, 'auth failure limiter unavailable; address not limited');
+      return 0;
+    }
+  }
+
+  /** Charges one failed authentication to the address. */
+  async fail(address: string): Promise<void> {
+    if (!this.limiter) return;
+    try {
+      await this.limiter.consume(address, 1);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) this.logger.warn({ err }, 'auth failure limiter unavailable');
+    }
+  }
+}

@@ -48,15 +48,32 @@ export function zodIssues(part: Part, error: z.ZodError, raw: unknown): Validati
   });
 }
 
-/** Paths of strings holding a NUL character (Postgres text cannot store it; no client means to send one). */
-function nulPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = [], depth = 0): (string | number)[][] {
+type Loc = (string | number)[];
+const NUL_ISSUE = { msg: 'NUL characters are not allowed', type: 'string_nul' };
+const SURROGATE_ISSUE = { msg: 'Text must be valid Unicode (lone surrogate escape)', type: 'string_unicode' };
+
+/** The problem of one string, if any: NUL (Postgres text cannot store it) or a lone surrogate (JSON allows the
+ * escape, UTF-8 cannot encode it, and the database would store U+FFFD instead). No client means to send either. */
+function stringIssue(s: string): { msg: string; type: string } | null {
+  if (s.includes('\u0000')) return NUL_ISSUE;
+  if (!s.isWellFormed()) return SURROGATE_ISSUE;
+  return null;
+}
+
+/** Strings (values and object keys) with a NUL or a lone surrogate, at most 10. */
+function badStrings(value: unknown, path: Loc = [], out: { path: Loc; msg: string; type: string }[] = [], depth = 0) {
   if (out.length >= 10 || depth > 64) return out;
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) out.push(path);
+    const issue = stringIssue(value);
+    if (issue) out.push({ path, ...issue });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => nulPaths(v, [...path, i], out, depth + 1));
+    value.forEach((v, i) => badStrings(v, [...path, i], out, depth + 1));
   } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) nulPaths(v, [...path, k], out, depth + 1);
+    for (const [k, v] of Object.entries(value)) {
+      const issue = stringIssue(k);
+      if (issue) out.push({ path: [...path, k], ...issue });
+      else badStrings(v, [...path, k], out, depth + 1);
+    }
   }
   return out;
 }
@@ -75,9 +92,9 @@ export function validate(schemas: Schemas): RequestHandler {
       const schema = schemas[part];
       if (!schema) continue;
       const raw = part === 'params' ? req.params : part === 'query' ? req.query : req.body;
-      const nuls = nulPaths(raw);
-      if (nuls.length) {
-        issues.push(...nuls.map((p) => ({ loc: [LOC_NAME[part], ...p], msg: 'NUL characters are not allowed', type: 'string_nul' })));
+      const bad = badStrings(raw);
+      if (bad.length) {
+        issues.push(...bad.map((b) => ({ loc: [LOC_NAME[part], ...b.path], msg: b.msg, type: b.type })));
         continue;
       }
       const parsed = schema.safeParse(part === 'body' && raw === undefined ? undefined : raw);

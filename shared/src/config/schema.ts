@@ -30,6 +30,9 @@ export const configSchema = z.object({
   JSON_BODY_LIMIT: z.string().default('1mb'),
   CORS_ORIGINS: list.default([]),
   TRUST_PROXY: z.string().default('loopback'),
+  /** A request body must bring REQUEST_BODY_MIN_BYTES within every window of this many ms, else 408 (0: off). */
+  REQUEST_BODY_TIMEOUT_MS: int(30_000, 0),
+  REQUEST_BODY_MIN_BYTES: int(1024, 1),
 
   // Data stores
   DATABASE_URL: url(['postgresql:', 'postgres:']),
@@ -56,6 +59,10 @@ export const configSchema = z.object({
   RATE_LIMIT_CHECK_DEFAULT: int(300, 1),
   RATE_LIMIT_WINDOW_SECONDS: int(60, 1),
   API_KEY_CACHE_TTL_MS: int(30000, 0),
+  /** Unknown well-formed keys are remembered this long (no Postgres lookup per request); 0: off. */
+  API_KEY_NEGATIVE_CACHE_TTL_MS: int(5000, 0, 60_000),
+  /** Failed authentications per client address per RATE_LIMIT_WINDOW_SECONDS before 429 (0: no limit). */
+  AUTH_FAILURES_PER_ADDRESS: int(100, 0),
 
   // Health
   HEALTH_CHECK_TIMEOUT_MS: int(2000, 50, 10000),

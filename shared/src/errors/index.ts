@@ -2,6 +2,7 @@
 // Bodies on the wire: {"detail": <string | list>, "code": "<code>", "request_id": "<id>"} (API.md).
 
 export const ERROR_STATUS = {
+  bad_request: 400,
   not_authenticated: 401,
   invalid_api_key: 401,
   api_key_expired: 401,
@@ -11,10 +12,12 @@ export const ERROR_STATUS = {
   key_outside_prefix: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   payload_too_large: 413,
   quota_exceeded: 413,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   validation_error: 422,
   rate_limited: 429,
   internal_error: 500,

@@ -78,6 +78,10 @@ export function checkHomeworkFilename(raw: string): { ext: string; kind: Homewor
       'extension_not_allowed',
     );
   }
+  // Stored under safeFilename(), which drops leading dots (".zip" → "zip"): such a name would lose its extension.
+  if (homeworkExtensionOf(safeFilename(raw)) !== ext) {
+    throw invalid(['body', 'file'], `Filename needs a name before its ".${ext}" extension`, 'filename_invalid');
+  }
   return { ext, kind: homeworkFileKind(ext) };
 }
 

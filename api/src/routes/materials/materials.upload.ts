@@ -52,6 +52,11 @@ export function validateFileName(sourceType: string | undefined, filename: strin
   if (!allowed.includes(ext)) {
     throw invalid(['body', 'file'], `Extension ".${ext}" is not allowed for ${type} (allowed: ${allowed.join(', ')})`, 'extension_not_allowed');
   }
+  // The name is stored as safeFilename() makes it, which drops leading dots: ".md" would become "md", lose its
+  // extension and fail later in ingestion. Refuse such a name here.
+  if (extensionOf(safeFilename(filename)) !== ext) {
+    throw invalid(['body', 'file'], `Filename needs a name before its ".${ext}" extension`, 'filename_invalid');
+  }
   return { type, ext };
 }
 

@@ -5,7 +5,13 @@ import { defineRoute, type RouteDef } from '../../http/define-route.js';
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
 import { invalid } from '../../../../shared/src/errors/index.js';
 
-const CostQuery = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
+// The instant in UTC must fall in years 1..9999: Postgres has no year 0 (a Date of year 0 is refused with 22008)
+// and a Date past 9999 serialises with a six-digit year it does not read either.
+const Instant = z.iso.datetime({ offset: true }).refine((s) => {
+  const year = new Date(s).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}, 'Date must lie between the years 1 and 9999 (UTC)');
+const CostQuery = z.object({ from: Instant.optional(), to: Instant.optional() });
 const Totals = z.object({ calls: z.number().int(), cost_usd: z.number(), units_in: z.number(), units_out: z.number(), avg_latency_ms: z.number() });
 const Group = Totals.extend({ group: z.string() });
 const CostReport = z
