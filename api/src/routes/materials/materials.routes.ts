@@ -21,6 +21,7 @@ import { parseMaterialUpload } from './materials.upload.js';
 import { confirmUpload, createUploadUrl, type DirectUploadDeps } from './materials.direct.js';
 import { checkMaterialUrl } from './materials.url.js';
 import type { PrivateTargets } from '../../../../shared/src/net/index.js';
+import { lingerOnRefusal } from '../../http/lingering-close.js';
 
 export interface MaterialRouteDeps extends DirectUploadDeps {
   allowPrivateTargets: PrivateTargets;
@@ -57,7 +58,7 @@ export function materialRoutes(deps: MaterialRouteDeps): RouteDef[] {
             { maxBytes: deps.maxUploadBytes, quotaRemaining: deps.quotaBytes - stored },
           );
         } catch (err) {
-          res.setHeader('Connection', 'close'); // the rest of a refused body is not read
+          lingerOnRefusal(req); // the client is still sending: read on (bounded) so that it gets the answer
           throw err;
         }
         const { fields, file } = parsed;
