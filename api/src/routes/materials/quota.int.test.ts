@@ -55,6 +55,19 @@ describe('quota under concurrency', () => {
     expect((await c.upload(course.id, 'late.md', text(200 * KiB))).status).toBe(413);
   });
 
+  it('a declared size stops counting once its URL expired unused', async () => {
+    const { c, id, course } = await tenant();
+    const u = await c.post(`/nodes/${course.id}/materials/upload-url`, { filename: 'never.md', content_type: 'text/markdown', source_type: 'text', size_bytes: 900 * KiB });
+    expect(await tenantQuotaUsage(api.deps.prisma, id)).toBe(900 * KiB);
+    const sweep = maintenanceSweep({ prisma: api.deps.prisma, s3: api.deps.s3, config: api.config, logger: createLogger({ level: 'silent' }) });
+    await sweep({ task: 'unconfirmed-uploads' });
+    expect(await tenantQuotaUsage(api.deps.prisma, id)).toBe(900 * KiB); // the URL may still be used
+    await api.deps.prisma.uploadIntent.update({ where: { key: u.body.key }, data: { createdAt: new Date(Date.now() - 20 * 60_000), checkedAt: new Date(Date.now() - 19 * 60_000) } }); // as if 20 min later
+    await sweep({ task: 'unconfirmed-uploads' });
+    expect(await tenantQuotaUsage(api.deps.prisma, id)).toBe(0);
+    expect(await intents(id)).toBe(0);
+  });
+
   it('a reservation left by a crashed upload stops counting at its reserved_until', async () => {
     const { c, id, course } = await tenant();
     await api.deps.prisma.uploadIntent.create({

@@ -7,7 +7,8 @@
 //   saved (maintenance_cursors) and the next run continues after it, starting over once the listing ends.
 // - unconfirmed-uploads (every UPLOAD_CHECK_INTERVAL_MS): unconfirmed presigned uploads (those made without
 //   size_bytes have no size S3 would bound; the others are checked too, see materials.direct.ts). Each object is looked at (HEAD) until a look after its URL expired: over MAX_UPLOAD_BYTES
-//   it is deleted with its intent; otherwise its size is reserved against the quota until the intent is swept.
+//   it is deleted with its intent; otherwise its size is reserved against the quota until the intent is swept,
+//   and an intent whose URL expired with no object goes (its declared size stops counting).
 // - retention: rows past their RETENTION_* period (shared/src/db/retention.repository.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
@@ -95,11 +96,17 @@ async function checkUnconfirmed(deps: Deps): Promise<{ checked: number; oversize
       oversize++;
       continue;
     }
-    // A declared size stays reserved even before the object is there; the larger of the two counts.
+    const final = Date.now() > intent.created_at.getTime() + urlLifeMs;
+    if (final && !head) {
+      await prisma.uploadIntent.deleteMany({ where: { key: intent.key } }); // its URL expired unused
+      continue;
+    }
+    // While the URL can still be used a declared size stays reserved (the larger counts); after, the real one.
     const until = new Date(intent.created_at.getTime() + UNCONFIRMED_UPLOAD_TTL_MS);
+    const size = head?.sizeBytes ?? 0;
     await prisma.$executeRaw`
       UPDATE upload_intents SET checked_at = now(), reserved_until = ${until},
-        reserved_bytes = greatest(reserved_bytes, ${head?.sizeBytes ?? 0})
+        reserved_bytes = CASE WHEN ${final} THEN ${size} ELSE greatest(reserved_bytes, ${size}) END
       WHERE key = ${intent.key}`;
   }
   if (oversize) deps.logger.info({ oversize }, 'deleted unconfirmed uploads over the upload limit');
