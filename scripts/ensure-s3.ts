@@ -2,9 +2,11 @@
 //
 //   node --import tsx scripts/ensure-s3.ts
 //
-// Entry script: it reads S3_ENDPOINT (default http://127.0.0.1:4568), S3_BUCKET (default course-materials),
-// S3_REGION (default us-east-1), S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (default S3RVER / S3RVER, s3rver's own)
-// straight from process.env, like services.sh does, because it runs before the app config is complete.
+// Entry script: it reads only the S3 settings, as the app reads them (shared/src/config's loadConfigPart: the
+// environment, then .env, then defaults), because it runs before the rest of the configuration is complete.
+// Defaults are the app's (S3_BUCKET course-materials, S3_REGION us-east-1, path style), and for what the app
+// has no default the local s3rver's: S3_ENDPOINT http://127.0.0.1:4568, S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY
+// S3RVER / S3RVER.
 // - Endpoint on localhost/127.0.0.1/::1 and nothing answering: start scripts/s3rver.ts detached (log in
 //   var/log/s3rver.log, pid in var/s3rver.pid, data in var/s3rver/) and wait for it; then create the bucket if
 //   missing.
@@ -14,17 +16,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
+import { ConfigError, loadConfigPart } from '../shared/src/config/index.js';
 import { createS3Client } from '../shared/src/storage/s3-client.js';
 import { ensureBucket, headBucket, isNotFound } from '../shared/src/storage/objects.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const env = (name: string, fallback: string) => process.env[name] || fallback;
-const endpoint = env('S3_ENDPOINT', 'http://127.0.0.1:4568');
-const bucket = env('S3_BUCKET', 'course-materials');
-const region = env('S3_REGION', 'us-east-1');
-const accessKeyId = env('S3_ACCESS_KEY_ID', 'S3RVER');
-const secretAccessKey = env('S3_SECRET_ACCESS_KEY', 'S3RVER');
-const forcePathStyle = env('S3_FORCE_PATH_STYLE', 'true') !== 'false';
 const START_TIMEOUT_MS = 20_000;
 
 const say = (msg: string) => console.log(`[s3] ${msg}`);
@@ -32,6 +28,20 @@ function die(msg: string): never {
   console.error(`[s3] ERROR: ${msg}`);
   process.exit(1);
 }
+
+let settings;
+try {
+  settings = loadConfigPart(
+    ['S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'],
+    { S3_ENDPOINT: 'http://127.0.0.1:4568', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' },
+  );
+} catch (err) {
+  if (err instanceof ConfigError) die(err.message);
+  throw err;
+}
+const endpoint = settings.S3_ENDPOINT ?? 'http://127.0.0.1:4568';
+const { S3_BUCKET: bucket, S3_REGION: region, S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = settings;
+const forcePathStyle = settings.S3_FORCE_PATH_STYLE;
 
 let url: URL;
 try {

@@ -1,11 +1,13 @@
 // `npm run migrate [-- <command>]`: Prisma migrations through the WebAssembly schema engine (no native
 // binary download; DESIGN.md §6). Must run under `node --experimental-wasm-modules` (the npm script does).
-// Scripts are entry points: this one reads DATABASE_URL itself instead of the app's config module, which
-// would also demand S3 and other settings a migration does not need.
+// The database comes from --url, else DATABASE_URL read like the app reads it (shared/src/config's
+// loadConfigPart: the environment, then .env, then the local default below); only that setting is asked for,
+// not the S3 and other settings a migration does not need.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigPart } from '../shared/src/config/index.js';
 import {
   applyMigrations,
   createMigration,
@@ -32,7 +34,7 @@ const USAGE = `usage: npm run migrate [-- <command>] [--url postgresql://…] [-
                            or record it as applied without running it
   diff [--from-empty | --from-migrations]
                            print the SQL from the database (default), nothing, or the migrations to schema.prisma
-options: --url (default $DATABASE_URL, else ${DEFAULT_URL}), --dir, --schema (default prisma/schema.prisma)`;
+options: --url (default DATABASE_URL from the environment or .env, else ${DEFAULT_URL}), --dir, --schema (default prisma/schema.prisma)`;
 
 class UsageError extends Error {}
 
@@ -60,7 +62,7 @@ async function main(): Promise<number> {
     out(USAGE);
     return 0;
   }
-  const url = values.url ?? process.env.DATABASE_URL ?? DEFAULT_URL;
+  const url = values.url ?? loadConfigPart(['DATABASE_URL'], { DATABASE_URL: DEFAULT_URL }).DATABASE_URL;
   const connection = poolConfigFromUrl(url);
   const migrationsDir = path.resolve(ROOT, values.dir ?? 'prisma/migrations');
   const shownDir = path.relative(process.cwd(), migrationsDir) || '.';
@@ -133,6 +135,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG, as the app's entry points
+    }
     if (err instanceof UsageError) {
       process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
       process.exit(2);

@@ -6,14 +6,15 @@ import type { Config } from '../../shared/src/config/index.js';
 import type { Logger } from '../../shared/src/logger/index.js';
 import { jobs } from '../../shared/src/jobs/definitions.js';
 
-const TASKS = ['pending-deletions', 'orphan-uploads', 'retention'] as const;
+const TASKS = ['pending-deletions', 'orphan-uploads', 'unconfirmed-uploads', 'retention'] as const;
 
 export function scheduleMaintenance(config: Config, connection: Redis, logger: Logger): () => Promise<void> {
   const queue = new Queue(jobs.maintenanceSweep.queue, { connection, prefix: config.BULLMQ_PREFIX });
   queue.on('error', () => undefined);
   const upsert = async () => {
     for (const task of TASKS) {
-      await queue.upsertJobScheduler(`sweep:${task}`, { every: config.MAINTENANCE_INTERVAL_MS }, {
+      const every = task === 'unconfirmed-uploads' ? config.UPLOAD_CHECK_INTERVAL_MS : config.MAINTENANCE_INTERVAL_MS;
+      await queue.upsertJobScheduler(`sweep:${task}`, { every }, {
         name: jobs.maintenanceSweep.name,
         data: { task },
         opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },

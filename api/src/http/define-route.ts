@@ -9,6 +9,7 @@ import type { Principal } from './context.js';
 import { requireScope, type RouteScope } from '../middleware/scope.js';
 import { validate } from '../middleware/validate.js';
 import type { RateLimits } from '../middleware/rate-limit.js';
+import { lingerOnRefusal } from './lingering-close.js';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
 export type BodyKind = 'json' | 'multipart' | 'json-or-form' | 'none';
@@ -61,14 +62,15 @@ export interface MountOptions {
 }
 
 /**
- * A declared Content-Length over the limit is answered 413 at once and the connection closed: body-parser would
- * first read (and discard) the whole declared body.
+ * A declared Content-Length over the limit is answered 413 at once, where body-parser would first read (and
+ * discard) the whole declared body; the rest is read on only within lingerOnRefusal's bounds, so that the client
+ * gets the answer.
  */
 function declaredSizeGuard(limitBytes: number): RequestHandler {
   return (req, res, next) => {
     const declared = Number(req.get('content-length'));
     if (Number.isFinite(declared) && declared > limitBytes) {
-      res.setHeader('Connection', 'close');
+      lingerOnRefusal(req); // the client is still sending: read on (bounded) so that it gets the answer
       return next(new AppError('payload_too_large', `Request body exceeds ${limitBytes} bytes`));
     }
     next();

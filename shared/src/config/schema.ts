@@ -93,6 +93,11 @@ export const configSchema = z.object({
   ORPHAN_UPLOAD_GRACE_MS: int(6 * 3600_000, 0),
   /** How often the worker's maintenance sweeps run. */
   MAINTENANCE_INTERVAL_MS: int(10 * 60_000, 10_000),
+  /**
+   * How often the worker looks at presigned uploads made without size_bytes: an unconfirmed object over
+   * MAX_UPLOAD_BYTES is deleted, the others' sizes count against the quota (issue 13 item 4).
+   */
+  UPLOAD_CHECK_INTERVAL_MS: int(60_000, 5_000),
   /** A job whose worker stops renewing its lock this long is returned to the queue (worker died). */
   WORKER_LOCK_DURATION_MS: int(30_000, 1000),
 

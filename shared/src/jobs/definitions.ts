@@ -101,7 +101,7 @@ export const jobs = {
     name: 'maintenance.sweep',
     queue: 'maintenance',
     jobType: 'maintenance',
-    schema: z.object({ task: z.enum(['pending-deletions', 'orphan-uploads', 'retention']) }),
+    schema: z.object({ task: z.enum(['pending-deletions', 'orphan-uploads', 'unconfirmed-uploads', 'retention']) }),
     attempts: 1,
     backoffMs: 1000,
   }),

@@ -22,6 +22,7 @@ import type { JobTarget } from '../../../../shared/src/jobs/producer.js';
 import { checkTarget, createSubmission, getSubmission, listSubmissions } from './homework.service.js';
 import { presentSubmission, presentSubmissionDetail, presentSubmitResult } from './homework.presenter.js';
 import { checkWebhookUrl } from '../tenant/tenant.service.js';
+import { lingerOnRefusal } from '../../http/lingering-close.js';
 
 export interface HomeworkRouteDeps {
   prisma: PrismaClient;
@@ -67,7 +68,7 @@ export function homeworkRoutes(deps: HomeworkRouteDeps): RouteDef[] {
         try {
           parsed = await parseHomeworkUpload(req, { s3: deps.s3, bucket: deps.bucket, tenantId: auth.tenantId }, deps.maxBytes);
         } catch (err) {
-          res.setHeader('Connection', 'close'); // the rest of a refused body is not read
+          lingerOnRefusal(req); // the client is still sending: read on (bounded) so that it gets the answer
           throw err;
         }
         const { fields, file } = parsed;

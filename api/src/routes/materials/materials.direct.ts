@@ -1,6 +1,12 @@
 // Presigned direct uploads: upload-url hands out a PUT URL under the tenant's node prefix (recorded as an
 // upload intent so a sweep can delete objects never confirmed within 24 h); confirm-upload checks the object
 // (size, type, bytes) and creates the material.
+// With size_bytes the signature covers Content-Length (S3 refuses any other size) and the declared bytes are
+// reserved against the quota at once, atomically (shared/src/db/quota.repository.ts). Without it (optional in
+// API.md) the size is unknown until the object is there: the unconfirmed-uploads sweep looks at unconfirmed
+// objects every UPLOAD_CHECK_INTERVAL_MS, deletes those over MAX_UPLOAD_BYTES and reserves the size of the
+// others, so unconfirmed bytes count against the quota. It looks at declared ones too: a store that does not
+// check presigned signatures (s3rver, used locally, does not) would take any size.
 import { newId, isUuid } from '../../../../shared/src/db/ids.js';
 import { AppError, conflict, invalid, notFound } from '../../../../shared/src/errors/index.js';
 import {
@@ -14,7 +20,9 @@ import {
   safeFilename,
 } from '../../../../shared/src/storage/index.js';
 import { getNode } from '../nodes/nodes.service.js';
-import { insertMaterialWithJob, tenantStoredBytes, type MaterialServiceDeps } from './materials.service.js';
+import { insertMaterialWithJob, quotaExceeded, type MaterialServiceDeps } from './materials.service.js';
+import { reserveUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
+import { UNCONFIRMED_UPLOAD_TTL_MS } from '../../../../shared/src/db/upload-intents.js';
 import { contentMatches, validateFileName } from './materials.upload.js';
 
 export interface DirectUploadDeps extends MaterialServiceDeps {
@@ -34,9 +42,6 @@ export async function createUploadUrl(
     if (body.size_bytes > deps.maxUploadBytes) {
       throw new AppError('payload_too_large', `Declared size exceeds the upload limit of ${deps.maxUploadBytes} bytes`);
     }
-    if ((await tenantStoredBytes(deps.prisma, tenantId)) + body.size_bytes > deps.quotaBytes) {
-      throw new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota');
-    }
   }
   const key = materialObjectKey(tenantId, nodeId, newId(), safeFilename(body.filename));
   const signed = await presignPut({
@@ -46,7 +51,17 @@ export async function createUploadUrl(
     contentType: body.content_type,
     contentLength: body.size_bytes,
   });
-  await deps.prisma.uploadIntent.create({ data: { key, tenantId, nodeId } });
+  // The object may sit unconfirmed until the intent is swept: a declared size is reserved that long.
+  const reserved = await reserveUpload(deps.prisma, {
+    tenantId,
+    nodeId,
+    key,
+    bytes: body.size_bytes ?? 0,
+    ttlMs: UNCONFIRMED_UPLOAD_TTL_MS,
+    sizeBound: false, // S3 enforces a signed length, but the sweep checks every unconfirmed object anyway
+    quotaBytes: deps.quotaBytes,
+  });
+  if (!reserved) throw quotaExceeded();
   return { upload_url: signed.url, key, expires_in: signed.expiresIn, method: 'PUT' as const, headers: signed.headers };
 }
 
@@ -81,9 +96,9 @@ export async function confirmUpload(
     await drop();
     throw new AppError('payload_too_large', `File exceeds the upload limit of ${deps.maxUploadBytes} bytes`);
   }
-  if ((await tenantStoredBytes(deps.prisma, tenantId)) + head.sizeBytes > deps.quotaBytes) {
+  if ((await tenantQuotaUsage(deps.prisma, tenantId, body.key)) + head.sizeBytes > deps.quotaBytes) {
     await drop();
-    throw new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota');
+    throw quotaExceeded();
   }
   if (head.sizeBytes === 0) {
     await drop();
@@ -105,7 +120,9 @@ export async function confirmUpload(
     contentType: head.contentType,
     sizeBytes: head.sizeBytes,
     sha256: null, // computed by the ingest job while it reads the object
+  }, { key: body.key, quotaBytes: deps.quotaBytes }).catch(async (err: unknown) => {
+    if (err instanceof AppError && err.code === 'quota_exceeded') await drop(); // a parallel upload took the space
+    throw err;
   });
-  await deps.prisma.uploadIntent.deleteMany({ where: { key: body.key } });
   return material;
 }

@@ -21,6 +21,8 @@ import { parseMaterialUpload } from './materials.upload.js';
 import { confirmUpload, createUploadUrl, type DirectUploadDeps } from './materials.direct.js';
 import { checkMaterialUrl } from './materials.url.js';
 import type { PrivateTargets } from '../../../../shared/src/net/index.js';
+import { lingerOnRefusal } from '../../http/lingering-close.js';
+import { releaseUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
 
 export interface MaterialRouteDeps extends DirectUploadDeps {
   allowPrivateTargets: PrivateTargets;
@@ -48,16 +50,16 @@ export function materialRoutes(deps: MaterialRouteDeps): RouteDef[] {
       errors: [404, 413, 422],
       handler: async ({ req, res, auth, params }) => {
         await getNode(deps.prisma, auth.tenantId, params.id);
-        const stored = await materials.tenantStoredBytes(deps.prisma, auth.tenantId);
+        const used = await tenantQuotaUsage(deps.prisma, auth.tenantId);
         let parsed;
         try {
           parsed = await parseMaterialUpload(
             req,
-            { s3: deps.s3, bucket: deps.bucket, tenantId: auth.tenantId, nodeId: params.id },
-            { maxBytes: deps.maxUploadBytes, quotaRemaining: deps.quotaBytes - stored },
+            { s3: deps.s3, prisma: deps.prisma, bucket: deps.bucket, tenantId: auth.tenantId, nodeId: params.id },
+            { maxBytes: deps.maxUploadBytes, quotaRemaining: deps.quotaBytes - used, quotaBytes: deps.quotaBytes },
           );
         } catch (err) {
-          res.setHeader('Connection', 'close'); // the rest of a refused body is not read
+          lingerOnRefusal(req); // the client is still sending: read on (bounded) so that it gets the answer
           throw err;
         }
         const { fields, file } = parsed;
@@ -92,10 +94,13 @@ export function materialRoutes(deps: MaterialRouteDeps): RouteDef[] {
             contentType: file?.contentType ?? null,
             sizeBytes: file?.sizeBytes ?? null,
             sha256: file?.sha256 ?? null,
-          });
+          }, file ? { key: file.key, quotaBytes: deps.quotaBytes } : undefined);
           res.status(201).json({ ...presentMaterial(material), warnings });
         } catch (err) {
-          if (file) await deleteObject({ client: deps.s3, bucket: deps.bucket, key: file.key }).catch(() => undefined);
+          if (file) {
+            await deleteObject({ client: deps.s3, bucket: deps.bucket, key: file.key }).catch(() => undefined);
+            await releaseUpload(deps.prisma, file.key).catch(() => undefined);
+          }
           throw err;
         }
       },

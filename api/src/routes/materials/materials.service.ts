@@ -3,7 +3,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
-import { conflict, notFound } from '../../../../shared/src/errors/index.js';
+import { AppError, conflict, notFound } from '../../../../shared/src/errors/index.js';
+import { lockTenantQuota, releaseUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
 import type { Logger } from '../../../../shared/src/logger/index.js';
 import { enqueue, type JobTarget } from '../../../../shared/src/jobs/producer.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
@@ -44,10 +45,27 @@ export interface NewMaterial {
   sha256?: string | null;
 }
 
-/** Material row, ingest job and outbox entry in one transaction. */
-export async function insertMaterialWithJob(prisma: PrismaClient, target: JobTarget, tenantId: string, input: NewMaterial) {
+/** The stored object's upload intent, whose reservation the material's real size replaces. */
+export interface CompletedUpload {
+  key: string;
+  quotaBytes: number;
+}
+
+export const quotaExceeded = () => new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota');
+
+/**
+ * Material row, ingest job and outbox entry in one transaction. With `upload`, the quota is checked once more
+ * under the tenant's quota lock (without the upload's own reservation, with its real size) and the upload
+ * intent is deleted in the same transaction: the reservation is replaced by the real size, never both or none.
+ */
+export async function insertMaterialWithJob(prisma: PrismaClient, target: JobTarget, tenantId: string, input: NewMaterial, upload?: CompletedUpload) {
   return prisma.$transaction(async (tx) => {
     await getNode(tx, tenantId, input.nodeId);
+    if (upload) {
+      await lockTenantQuota(tx, tenantId);
+      if ((await tenantQuotaUsage(tx, tenantId, upload.key)) + Number(input.sizeBytes ?? 0) > upload.quotaBytes) throw quotaExceeded();
+      await releaseUpload(tx, upload.key);
+    }
     const id = input.id ?? newId();
     const jobId = newId();
     const last = await tx.material.aggregate({ where: { tenantId, nodeId: input.nodeId }, _max: { order: true } });
@@ -93,8 +111,3 @@ export async function deleteMaterial(deps: MaterialServiceDeps, tenantId: string
   if (key) await flushDeletions(deps.prisma, deps.s3, deps.bucket, deps.logger, [key]);
 }
 
-/** Bytes of stored materials of a tenant (the quota's measure). */
-export async function tenantStoredBytes(prisma: PrismaClient, tenantId: string): Promise<number> {
-  const agg = await prisma.material.aggregate({ where: { tenantId }, _sum: { sizeBytes: true } });
-  return Number(agg._sum.sizeBytes ?? 0n);
-}

@@ -1,11 +1,16 @@
 // POST /nodes/{id}/materials: multipart parsed with busboy while the file part streams into S3 through
 // lib-storage (shared/src/storage/upload-stream), hashed and counted on the way. The whole file is never in
 // memory or on disk. Fields must precede the file part (as curl -F, requests and httpx send them), so the
-// source type is known before any byte is stored.
+// source type is known before any byte is stored. Before the first byte goes to S3 the upload reserves its
+// bytes against the quota (the declared Content-Length, else all that is left; shared/src/db/quota.repository):
+// parallel uploads cannot overshoot it. The stream is bounded by what was reserved.
 import busboy from 'busboy';
 import { peek } from '../../http/stream-peek.js';
 import { collectFieldsAndEnd } from '../../http/multipart.js';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { PrismaClient } from '../../../../shared/src/db/client.js';
+import { releaseUpload, renewReservation, reserveUpload } from '../../../../shared/src/db/quota.repository.js';
+import { STREAM_RESERVATION_TTL_MS } from '../../../../shared/src/db/upload-intents.js';
 import type { Request } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
 import { AppError, invalid } from '../../../../shared/src/errors/index.js';
@@ -23,8 +28,9 @@ export interface ParsedUpload {
 
 export interface UploadLimits {
   maxBytes: number;
-  /** Bytes the tenant may still store; the smaller of the two limits applies. */
+  /** Bytes the tenant may still store (at the start; the reservation decides); the smaller limit applies. */
   quotaRemaining: number;
+  quotaBytes: number;
 }
 
 
@@ -62,7 +68,7 @@ export function validateFileName(sourceType: string | undefined, filename: strin
 
 export async function parseMaterialUpload(
   req: Request,
-  ctx: { s3: S3Client; bucket: string; tenantId: string; nodeId: string },
+  ctx: { s3: S3Client; prisma: PrismaClient; bucket: string; tenantId: string; nodeId: string },
   limits: UploadLimits,
 ): Promise<ParsedUpload> {
   if (!req.is('multipart/form-data')) {
@@ -90,6 +96,7 @@ export async function parseMaterialUpload(
   const fields: Record<string, string> = {};
   const abort = new AbortController();
   let fileWork: Promise<ParsedUpload['file']> | null = null;
+  let reservedKey: string | null = null;
 
   const done = new Promise<void>((resolve, reject) => {
     collectFieldsAndEnd(bb, req, fields, { resolve, reject });
@@ -109,19 +116,27 @@ export async function parseMaterialUpload(
         const materialId = newId();
         const key = materialObjectKey(ctx.tenantId, ctx.nodeId, materialId, filename);
         const contentType = CONTENT_TYPES[ext] ?? 'application/octet-stream';
+        // The file is no longer than the body: reserve the declared length (or, without one, everything left).
+        const reserve = Number.isFinite(declared) ? Math.min(declared, limit) : limit;
+        const reserved = await reserveUpload(ctx.prisma, {
+          tenantId: ctx.tenantId, nodeId: ctx.nodeId, key, bytes: reserve, ttlMs: STREAM_RESERVATION_TTL_MS, sizeBound: true, quotaBytes: limits.quotaBytes,
+        });
+        if (!reserved) throw new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota');
+        reservedKey = key;
+        const renew = setInterval(() => void renewReservation(ctx.prisma, key, STREAM_RESERVATION_TTL_MS).catch(() => undefined), STREAM_RESERVATION_TTL_MS / 3);
         const result = await uploadStream({
           client: ctx.s3,
           bucket: ctx.bucket,
           key,
           body,
           contentType,
-          maxBytes: limit,
+          maxBytes: reserve,
           // The multipart body's length only sizes the parts; the limit is enforced on the file's bytes.
-          expectedSize: Number.isFinite(declared) ? Math.min(declared, limit) : undefined,
+          expectedSize: Number.isFinite(declared) ? reserve : undefined,
           signal: abort.signal,
         }).catch((err: unknown) => {
           throw err instanceof AppError && err.code === 'payload_too_large' ? overLimit() : err;
-        });
+        }).finally(() => clearInterval(renew));
         return { materialId, key, filename, contentType, sizeBytes: result.sizeBytes, sha256: result.sha256 };
       })();
       // Whatever happens to the upload, the rest of the file part must not stall busboy.
@@ -144,6 +159,7 @@ export async function parseMaterialUpload(
     // Stop reading the rest of a refused body; the error response closes the connection.
     const settled = fileWork ? await (fileWork as Promise<ParsedUpload['file']>).catch(() => null) : null;
     if (settled) await deleteObject({ client: ctx.s3, bucket: ctx.bucket, key: settled.key }).catch(() => undefined);
+    if (reservedKey) await releaseUpload(ctx.prisma, reservedKey).catch(() => undefined); // else it lapses
     throw err;
   }
 }

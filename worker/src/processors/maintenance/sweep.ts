@@ -5,16 +5,21 @@
 //   mid-upload left: its transaction never committed). Both go through the pending-deletions record.
 //   The bucket is read under `tenants/` at most ORPHAN_SWEEP_PAGES_PER_RUN pages per run; the last key read is
 //   saved (maintenance_cursors) and the next run continues after it, starting over once the listing ends.
+// - unconfirmed-uploads (every UPLOAD_CHECK_INTERVAL_MS): unconfirmed presigned uploads (those made without
+//   size_bytes have no size S3 would bound; the others are checked too, see materials.direct.ts). Each object is looked at (HEAD) until a look after its URL expired: over MAX_UPLOAD_BYTES
+//   it is deleted with its intent; otherwise its size is reserved against the quota until the intent is swept,
+//   and an intent whose URL expired with no object goes (its declared size stops counting).
 // - retention: rows past their RETENTION_* period (shared/src/db/retention.repository.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
 import type { Config } from '../../../../shared/src/config/index.js';
 import type { Logger } from '../../../../shared/src/logger/index.js';
 import { flushDeletions, scheduleDeletions } from '../../../../shared/src/db/deletions.repository.js';
-import { abortMultipartUploadsUnder, listPrefix } from '../../../../shared/src/storage/index.js';
+import { abortMultipartUploadsUnder, headObject, listPrefix, PRESIGN_EXPIRES_SECONDS } from '../../../../shared/src/storage/index.js';
 import { pruneExpired, retentionPolicy } from '../../../../shared/src/db/retention.repository.js';
 
-export const UNCONFIRMED_UPLOAD_TTL_MS = 24 * 3600 * 1000;
+export { UNCONFIRMED_UPLOAD_TTL_MS } from '../../../../shared/src/db/upload-intents.js';
+import { UNCONFIRMED_UPLOAD_TTL_MS } from '../../../../shared/src/db/upload-intents.js';
 const ROOT = 'tenants/';
 /** The cursor is the bucket's: a database shared by deployments (or tests) with other buckets keeps one each. */
 const orphanCursor = (bucket: string) => `orphan-uploads:${bucket}`;
@@ -71,8 +76,45 @@ async function sweepOrphans(deps: Deps): Promise<{ aborted: number; orphans: num
   return { aborted, orphans, bucketListingDone: listing.done };
 }
 
+/** Objects of unconfirmed presigned uploads: delete those over the limit, reserve the size of the rest. */
+async function checkUnconfirmed(deps: Deps): Promise<{ checked: number; oversize: number }> {
+  const { prisma, s3, config } = deps;
+  const urlLifeMs = PRESIGN_EXPIRES_SECONDS * 1000 + 60_000; // after that the object can no longer change
+  // Those never looked at since their URL could last be used; a batch per run, oldest look first.
+  const open = await prisma.$queryRaw<{ key: string; created_at: Date }[]>`
+    SELECT key, created_at FROM upload_intents
+    WHERE NOT size_bound AND (checked_at IS NULL OR checked_at < created_at + ${urlLifeMs} * interval '1 millisecond')
+    ORDER BY checked_at NULLS FIRST, created_at LIMIT 500`;
+  let oversize = 0;
+  for (const intent of open) {
+    const head = await headObject({ client: s3, bucket: config.S3_BUCKET, key: intent.key });
+    if (head && head.sizeBytes > config.MAX_UPLOAD_BYTES) {
+      await prisma.$transaction(async (tx) => {
+        await scheduleDeletions(tx, [intent.key]);
+        await tx.uploadIntent.deleteMany({ where: { key: intent.key } });
+      });
+      oversize++;
+      continue;
+    }
+    const final = Date.now() > intent.created_at.getTime() + urlLifeMs;
+    if (final && !head) {
+      await prisma.uploadIntent.deleteMany({ where: { key: intent.key } }); // its URL expired unused
+      continue;
+    }
+    // While the URL can still be used a declared size stays reserved (the larger counts); after, the real one.
+    const until = new Date(intent.created_at.getTime() + UNCONFIRMED_UPLOAD_TTL_MS);
+    const size = head?.sizeBytes ?? 0;
+    await prisma.$executeRaw`
+      UPDATE upload_intents SET checked_at = now(), reserved_until = ${until},
+        reserved_bytes = CASE WHEN ${final} THEN ${size} ELSE greatest(reserved_bytes, ${size}) END
+      WHERE key = ${intent.key}`;
+  }
+  if (oversize) deps.logger.info({ oversize }, 'deleted unconfirmed uploads over the upload limit');
+  return { checked: open.length, oversize };
+}
+
 export function maintenanceSweep(deps: Deps) {
-  return async (payload: { task: 'pending-deletions' | 'orphan-uploads' | 'retention' }): Promise<Record<string, unknown>> => {
+  return async (payload: { task: 'pending-deletions' | 'orphan-uploads' | 'unconfirmed-uploads' | 'retention' }): Promise<Record<string, unknown>> => {
     if (payload.task === 'retention') {
       const pruned = await pruneExpired(deps.prisma, retentionPolicy(deps.config));
       if (Object.values(pruned).some((n) => n > 0)) deps.logger.info({ pruned }, 'pruned rows past their retention');
@@ -92,6 +134,7 @@ export function maintenanceSweep(deps: Deps) {
       }
       swept = await sweepOrphans(deps);
     }
+    if (payload.task === 'unconfirmed-uploads') swept = await checkUnconfirmed(deps);
     const deleted = await flushDeletions(deps.prisma, deps.s3, deps.config.S3_BUCKET, deps.logger);
     return { deleted, ...swept };
   };
