@@ -1,8 +1,7 @@
 // Issue 11 items 4 and 5 end to end on real documents (test/fixtures/real): a course with one module per
 // toolchain (Sphinx HTML, DocBook XHTML, npm READMEs) and one lesson per chapter, uploaded through the API,
 // ingested and embedded by the worker, then generated at the course node with the local provider in both modes.
-// The DocBook chapters are uploaded without their XML prolog: upload still refuses XHTML that starts with
-// `<?xml …?>` (issue 11 item 6, another change); extraction itself reads the prolog (worker unit tests).
+// Every document is uploaded exactly as published (the DocBook chapters with their XML prolog, issue 11 item 6).
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,8 +28,7 @@ beforeAll(async () => {
     const module = await client.addChild(course.id, toolchain);
     for (const [i, doc] of docs.entries()) {
       const lesson = await client.addChild(module.id, `${toolchain} chapter ${i + 1}`);
-      let body = await readFile(corpusFile(doc));
-      if (toolchain === 'docbook') body = Buffer.from(body.toString('utf8').replace(/^<\?xml[^>]*\?>\s*/, ''));
+      const body = await readFile(corpusFile(doc));
       const up = await client.upload(lesson.id, basename(doc.path), body);
       expect(up.status, JSON.stringify(up.body)).toBe(201);
       materialIds.push(up.body.id);

@@ -1,11 +1,13 @@
 // The one BullMQ processor: parse the payload again, record the attempt on the job row, run the handler,
 // record its outcome (registry.ts): complete, skipped, cancelled, or failed. A final failure (last attempt, an
 // UnrecoverableError, an invalid payload) goes through failJob (shared/src/jobs/subject-failure.ts) like cancel
-// and the reconciler; other failures put the row back to `queued` with the reason while BullMQ retries.
-import { UnrecoverableError, type Job } from 'bullmq';
+// and the reconciler; other failures put the row back to `queued` with the reason while BullMQ retries. A handler
+// that waits (registry.ts `waiting`) moves its job to BullMQ's delayed set with the worker's lock token and throws
+// DelayedError, so the wait uses up no attempt however long it lasts; the row shows `queued` with the reason.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { PrismaClient } from '../../shared/src/db/client.js';
 import type { Logger } from '../../shared/src/logger/index.js';
-import { markRetrying, reportProgress, statusWriter } from '../../shared/src/jobs/job-status.js';
+import { markRetrying, markWaiting, reportProgress, statusWriter } from '../../shared/src/jobs/job-status.js';
 import { failJob } from '../../shared/src/jobs/subject-failure.js';
 import type { JobTarget } from '../../shared/src/jobs/producer.js';
 import type { JobType } from '../../shared/src/jobs/definitions.js';
@@ -13,7 +15,7 @@ import { endingOf, type Registry } from './registry.js';
 import { metrics } from '../../shared/src/metrics/index.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 2000);
-type Outcome = 'complete' | 'skipped' | 'cancelled' | 'failed' | 'retry';
+type Outcome = 'complete' | 'skipped' | 'cancelled' | 'failed' | 'retry' | 'waiting';
 
 function count(jobType: JobType, outcome: Outcome, started: number | null) {
   const m = metrics();
@@ -24,7 +26,7 @@ function count(jobType: JobType, outcome: Outcome, started: number | null) {
 
 export function createProcessor(registry: Registry, prisma: PrismaClient, target: JobTarget, logger: Logger) {
   const status = statusWriter(prisma); // concurrent jobs' start and complete writes share statements
-  return async (job: Job): Promise<unknown> => {
+  return async (job: Job, token?: string): Promise<unknown> => {
     const jobId = job.id as string;
     const log = logger.child({ job_id: jobId, job: job.name });
     const registered = registry.get(job.name);
@@ -45,7 +47,10 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
     const tenantId = (payload as { tenantId?: string }).tenantId;
     if (tenantId) log.setBindings({ tenant_id: tenantId });
 
-    if (tracked && !(await status.start({ id: jobId, attempt: job.attemptsStarted || 1 }))) {
+    // attemptsMade counts failed attempts only (BullMQ retries while attemptsMade + 1 < attempts); attemptsStarted
+    // also counts every return from the delayed set, so it is not the attempt number.
+    const attempt = job.attemptsMade + 1;
+    if (tracked && !(await status.start({ id: jobId, attempt }))) {
       log.info('job cancelled or already finished; skipping');
       count(def.jobType, 'skipped', null);
       return { skipped: 'cancelled or already finished' };
@@ -65,7 +70,7 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
           tracked && (await prisma.job.findUnique({ where: { id: jobId }, select: { status: true } }))?.status === 'cancelled',
       });
     } catch (err) {
-      const final = err instanceof UnrecoverableError || (job.attemptsStarted || 1) >= (job.opts.attempts ?? 1);
+      const final = err instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
       const reason = message(err);
       count(def.jobType, final ? 'failed' : 'retry', started);
       if (!tracked) {
@@ -75,13 +80,21 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
         const failed = await failJob(prisma, target, jobId, 'failed', reason);
         if (failed?.dependents.length) log.warn({ dependents: failed.dependents }, 'dependents failed');
       } else {
-        log.warn({ err: reason, attempt: job.attemptsStarted }, 'job attempt failed; retrying');
-        await markRetrying(prisma, jobId, `attempt ${job.attemptsStarted} failed: ${reason}`);
+        log.warn({ err: reason, attempt }, 'job attempt failed; retrying');
+        await markRetrying(prisma, jobId, `attempt ${attempt} failed: ${reason}`);
       }
       throw err;
     }
 
     const ending = endingOf(result);
+    if (ending?.kind === 'waiting') {
+      // The row first: once the job is delayed it may run again (and set the row active) before this returns.
+      if (tracked) await markWaiting(prisma, jobId, ending.reason);
+      await job.moveToDelayed(Date.now() + (ending.delayMs ?? 0), token);
+      count(def.jobType, 'waiting', started);
+      log.debug({ reason: ending.reason, delay_ms: ending.delayMs }, 'job waits');
+      throw new DelayedError(ending.reason);
+    }
     if (ending?.kind === 'cancelled') {
       count(def.jobType, 'cancelled', started);
       log.info({ ms: Date.now() - started }, 'job stopped: cancelled');

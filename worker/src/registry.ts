@@ -14,20 +14,25 @@ export interface JobContext {
 }
 
 /**
- * A handler ends in one of four ways: it returns a result (complete), returns `skipped(reason)` (nothing to do:
+ * A handler ends in one of five ways: it returns a result (complete), returns `skipped(reason)` (nothing to do:
  * the row completes, counted as skipped) or `cancelled()` (it saw the client's cancel and stopped: the row stays
- * cancelled), or throws (failed: retried, or failed for good by shared/src/jobs/subject-failure.ts).
+ * cancelled), returns `waiting(reason, delayMs)` (what it needs is not there yet: the job goes back to BullMQ's
+ * delayed set and runs again after delayMs, using up no attempt; the row shows `queued` with the reason), or throws
+ * (failed: retried, or failed for good by shared/src/jobs/subject-failure.ts).
  */
 export type JobHandler<P = unknown> = (payload: P, ctx: JobContext) => Promise<unknown>;
 
 const ENDING = Symbol('job ending');
 export interface Ending {
   readonly [ENDING]: true;
-  kind: 'skipped' | 'cancelled';
+  kind: 'skipped' | 'cancelled' | 'waiting';
   reason: string;
+  /** waiting only: when to run again, in ms from now. */
+  delayMs?: number;
 }
 export const skipped = (reason: string): Ending => ({ [ENDING]: true, kind: 'skipped', reason });
 export const cancelled = (): Ending => ({ [ENDING]: true, kind: 'cancelled', reason: 'cancelled by client' });
+export const waiting = (reason: string, delayMs: number): Ending => ({ [ENDING]: true, kind: 'waiting', reason, delayMs });
 export const endingOf = (result: unknown): Ending | null =>
   typeof result === 'object' && result !== null && ENDING in result ? (result as Ending) : null;
 

@@ -16,9 +16,32 @@ export async function latestSnapshot(db: Db, tenantId: string, nodeId: string, s
   });
 }
 
-export async function findReusable(db: Db, tenantId: string, nodeId: string, fingerprint: string, mode: Mode, step: StepType) {
+/**
+ * The latest snapshot with the same reuse key: node, fingerprint, mode, step, and what produced it (its
+ * service_call's provider, model_id and prompt_ref), so a provider, model or prompt change makes a new snapshot.
+ */
+export async function findReusable(
+  db: Db,
+  tenantId: string,
+  nodeId: string,
+  fingerprint: string,
+  mode: Mode,
+  step: StepType,
+  producer: { provider: string; model_id: string; prompt_ref: string },
+) {
   return db.structureSnapshot.findFirst({
-    where: { tenantId, nodeId, nodeFingerprint: fingerprint, mode, stepType: step },
+    where: {
+      tenantId,
+      nodeId,
+      nodeFingerprint: fingerprint,
+      mode,
+      stepType: step,
+      AND: [
+        { serviceCall: { path: ['provider'], equals: producer.provider } },
+        { serviceCall: { path: ['model_id'], equals: producer.model_id } },
+        { serviceCall: { path: ['prompt_ref'], equals: producer.prompt_ref } },
+      ],
+    },
     orderBy: { createdAt: 'desc' },
   });
 }

@@ -69,12 +69,16 @@ export const jobs = {
     attempts: 20,
     backoffMs: 60_000,
   }),
-  /** Builds a node's structure from its materials and its children's summaries (bottom-up). */
+  /**
+   * Builds a node's structure from its materials and its children's summaries (bottom-up). It waits (delayed, no
+   * attempt used) while a material of the node is not ready; `awaiting` lists the materials that were not ready
+   * when the generation was planned: one of them ending in error fails the job.
+   */
   generateNode: defineJob({
     name: 'generate.node',
     queue: 'generate',
     jobType: 'generate',
-    schema: z.object({ ...tenantScoped, nodeId: z.uuid(), mode: z.enum(['free', 'guided']) }),
+    schema: z.object({ ...tenantScoped, nodeId: z.uuid(), mode: z.enum(['free', 'guided']), awaiting: z.array(z.uuid()).default([]) }),
     attempts: 6,
     backoffMs: 3000,
   }),

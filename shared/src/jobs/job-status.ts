@@ -1,5 +1,6 @@
 // Job rows are what clients see (Postgres is the source of truth); these are the only transitions.
-//   queued → active → complete | failed (final) ; active → queued (a retry is coming) ; queued|active → cancelled
+//   queued → active → complete | failed (final) ; active → queued (a retry is coming, or the job waits for
+//   something it needs, e.g. its materials' embedding) ; queued|active → cancelled
 // A failed or cancelled job fails every job that depends on it, transitively.
 import type { PrismaClient, Prisma } from '../db/client.js';
 import { groupCommit } from './group-commit.js';
@@ -62,6 +63,13 @@ export function statusWriter(prisma: PrismaClient): StatusWriter {
 
 /** An attempt failed but BullMQ will retry: back to queued, with the reason kept for the client. */
 export async function markRetrying(db: Db, jobId: string, message: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE jobs SET status = 'queued', error_message = ${message}, updated_at = now()
+    WHERE id = ${jobId}::uuid AND status = 'active'`;
+}
+
+/** The job waits (BullMQ delayed, no attempt used) for something it needs: back to queued, with what it waits for. */
+export async function markWaiting(db: Db, jobId: string, message: string): Promise<void> {
   await db.$executeRaw`
     UPDATE jobs SET status = 'queued', error_message = ${message}, updated_at = now()
     WHERE id = ${jobId}::uuid AND status = 'active'`;

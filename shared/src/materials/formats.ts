@@ -1,11 +1,66 @@
-// Accepted material formats (API.md "Materials"). Shared by the API (validation) and the worker (dispatch).
+// Accepted material formats (API.md "Materials"): the one table of file extensions. The API reads it to accept an
+// upload (source type, content check, stored Content-Type); the worker reads it to pick the extractor, so a file
+// the API accepts is one the worker can read, and nothing else.
 export const SOURCE_TYPES = ['video', 'presentation', 'text', 'web'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
-export const EXTENSIONS: Record<Exclude<SourceType, 'web'>, readonly string[]> = {
-  video: ['mp4', 'webm', 'mkv', 'avi', 'vtt', 'srt'],
-  presentation: ['pdf', 'pptx'],
-  text: ['md', 'markdown', 'txt', 'html', 'htm', 'docx'],
+/** The extractor a file goes to (worker/src/ingestion/extract.ts); `video` covers audio/video to transcribe. */
+export type DocumentFormat = 'pdf' | 'pptx' | 'docx' | 'html' | 'markdown' | 'text' | 'subtitles' | 'video';
+
+export interface FileFormat {
+  /** The material source type an upload of this extension must declare. */
+  sourceType: Exclude<SourceType, 'web'>;
+  format: DocumentFormat;
+  /** Content-Type stored with the object. */
+  contentType: string;
+  /**
+   * What the first bytes must sniff as (file-type). `textual` formats have no magic number: they pass when the
+   * bytes sniff as none of the known types or as one listed in `mimes`, and contain no NUL byte.
+   */
+  mimes: readonly string[];
+  textual?: boolean;
+  /** XHTML is XML: bytes that sniff as XML pass when the document element is `<html>` (see isXhtml). */
+  xhtml?: boolean;
+}
+
+const text = (format: DocumentFormat, contentType: string, extra: Partial<FileFormat> = {}): FileFormat => ({
+  sourceType: 'text',
+  format,
+  contentType,
+  mimes: [],
+  textual: true,
+  ...extra,
+});
+const html = text('html', 'text/html', { xhtml: true });
+
+export const FILE_FORMATS: Readonly<Record<string, FileFormat>> = {
+  mp4: { sourceType: 'video', format: 'video', contentType: 'video/mp4', mimes: ['video/mp4', 'video/quicktime', 'video/x-m4v', 'audio/mp4'] },
+  webm: { sourceType: 'video', format: 'video', contentType: 'video/webm', mimes: ['video/webm', 'audio/webm'] },
+  mkv: { sourceType: 'video', format: 'video', contentType: 'video/x-matroska', mimes: ['video/x-matroska', 'video/webm'] },
+  avi: { sourceType: 'video', format: 'video', contentType: 'video/x-msvideo', mimes: ['video/vnd.avi', 'video/x-msvideo', 'video/avi'] },
+  // Transcripts of a video: file-type recognises the WEBVTT header.
+  vtt: { sourceType: 'video', format: 'subtitles', contentType: 'text/vtt', mimes: ['text/vtt'], textual: true },
+  srt: { sourceType: 'video', format: 'subtitles', contentType: 'application/x-subrip', mimes: [], textual: true },
+  pdf: { sourceType: 'presentation', format: 'pdf', contentType: 'application/pdf', mimes: ['application/pdf'] },
+  // zip-based office formats sniff as zip (file-type may also name them exactly).
+  pptx: {
+    sourceType: 'presentation',
+    format: 'pptx',
+    contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    mimes: ['application/zip', 'application/vnd.openxmlformats-officedocument.presentationml.presentation'],
+  },
+  md: text('markdown', 'text/markdown'),
+  markdown: text('markdown', 'text/markdown'),
+  txt: text('text', 'text/plain'),
+  html,
+  htm: html,
+  xhtml: { ...html, contentType: 'application/xhtml+xml' },
+  docx: {
+    sourceType: 'text',
+    format: 'docx',
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    mimes: ['application/zip', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+  },
 };
 
 export const extensionOf = (filename: string): string => {
@@ -13,44 +68,22 @@ export const extensionOf = (filename: string): string => {
   return m ? (m[1] as string).toLowerCase() : '';
 };
 
+/** The table's entry for a file name's extension (case-insensitive), if it is an accepted format. */
+export const fileFormatOf = (filename: string): FileFormat | undefined => FILE_FORMATS[extensionOf(filename)];
+
 export function allowedExtensions(type: SourceType): readonly string[] {
-  return type === 'web' ? [] : EXTENSIONS[type];
+  return Object.entries(FILE_FORMATS)
+    .filter(([, f]) => f.sourceType === type)
+    .map(([ext]) => ext);
 }
 
 /**
- * What the bytes must look like for an extension. `text` formats have no magic number, so they are checked as
- * "not a known binary type" (or one of the textual types listed); zip-based office formats sniff as zip (file-type may also name them exactly).
+ * Does the start of an XML document have `<html>` as its document element (XHTML)? After an optional BOM, the
+ * XML declaration, comments, processing instructions and the doctype. file-type names every XML document
+ * `application/xml` and no library we use tells XHTML from other XML on a partial head, hence this check; it
+ * reads only the prolog, so it works on the first few KiB of an upload.
  */
-export const EXPECTED_MIME: Record<string, { mimes: string[]; textual?: boolean }> = {
-  mp4: { mimes: ['video/mp4', 'video/quicktime', 'video/x-m4v', 'audio/mp4'] },
-  webm: { mimes: ['video/webm', 'audio/webm'] },
-  mkv: { mimes: ['video/x-matroska', 'video/webm'] },
-  avi: { mimes: ['video/vnd.avi', 'video/x-msvideo', 'video/avi'] },
-  pdf: { mimes: ['application/pdf'] },
-  pptx: { mimes: ['application/zip', 'application/vnd.openxmlformats-officedocument.presentationml.presentation'] },
-  docx: { mimes: ['application/zip', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'] },
-  md: { mimes: [], textual: true },
-  markdown: { mimes: [], textual: true },
-  txt: { mimes: [], textual: true },
-  html: { mimes: [], textual: true },
-  htm: { mimes: [], textual: true },
-  vtt: { mimes: ['text/vtt'], textual: true }, // file-type recognises the WEBVTT header
-  srt: { mimes: [], textual: true },
-};
-
-export const CONTENT_TYPES: Record<string, string> = {
-  mp4: 'video/mp4',
-  webm: 'video/webm',
-  mkv: 'video/x-matroska',
-  avi: 'video/x-msvideo',
-  vtt: 'text/vtt',
-  srt: 'application/x-subrip',
-  pdf: 'application/pdf',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  md: 'text/markdown',
-  markdown: 'text/markdown',
-  txt: 'text/plain',
-  html: 'text/html',
-  htm: 'text/html',
-};
+export function isXhtml(head: string): boolean {
+  const prolog = /^\uFEFF?(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE\s+html\b[^>]*>)*/i.exec(head)?.[0] ?? '';
+  return /^<(?:[A-Za-z_][\w.-]*:)?html[\s/>]/.test(head.slice(prolog.length));
+}

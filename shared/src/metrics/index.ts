@@ -78,7 +78,7 @@ export function metrics(): Metrics {
     jobFailures: new Counter({ name: 'cs_job_failures_total', help: 'Failed job attempts by type', labelNames: ['job_type'], registers: [registry] }),
     jobs: new Counter({
       name: 'cs_jobs_total',
-      help: 'Job runs by type and outcome (complete, skipped, cancelled, failed, retry)',
+      help: 'Job runs by type and outcome (complete, skipped, cancelled, failed, retry, waiting)',
       labelNames: ['job_type', 'outcome'],
       registers: [registry],
     }),

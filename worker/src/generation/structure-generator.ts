@@ -30,7 +30,7 @@ export interface GeneratorDeps {
 }
 
 const isLocal = (llm: LlmProvider) => llm.name === 'local';
-const prompts = (deps: GeneratorDeps): PromptRefs => ({ ...DEFAULT_PROMPTS, ...deps.prompts });
+const prompts = (deps: Pick<GeneratorDeps, 'prompts'>): PromptRefs => ({ ...DEFAULT_PROMPTS, ...deps.prompts });
 
 /** Runs a deterministic step through the local provider so it is validated and recorded like a model call. */
 async function viaLocal(deps: GeneratorDeps, action: LlmAction, promptRef: string, run: () => { structure: CourseStructure; unitsIn: number }): Promise<StructureResult> {
@@ -49,6 +49,25 @@ async function viaLocal(deps: GeneratorDeps, action: LlmAction, promptRef: strin
     },
   });
   return { structure: result.value, serviceCall: serviceCallOf(result, promptRef) };
+}
+
+/** Who would produce a step's snapshot now: provider, first model of the action's chain, prompt version. */
+export interface Producer {
+  provider: string;
+  model_id: string;
+  prompt_ref: string;
+}
+
+const STEP_ACTION = { generate: ['structuring', 'structure'], reconcile: ['reconcile', 'reconcile'], refine: ['refine', 'refine'] } as const;
+
+/**
+ * The part of a snapshot's reuse key that says what produced it (shared/src/db/structure.repository.ts
+ * findReusable): a snapshot of another provider, model or prompt version is never reused. A snapshot produced by a
+ * fallback model is not reused either (the first model of the chain is what the configuration asks for).
+ */
+export function producerOf(deps: Pick<GeneratorDeps, 'llm' | 'prompts'>, step: keyof typeof STEP_ACTION): Producer {
+  const [action, prompt] = STEP_ACTION[step];
+  return { provider: deps.llm.name, model_id: deps.llm.modelsFor(action)[0] ?? '', prompt_ref: prompts(deps)[prompt] };
 }
 
 export async function generateStructure(deps: GeneratorDeps, input: StructurePromptInput): Promise<StructureResult> {

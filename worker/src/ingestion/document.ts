@@ -3,16 +3,10 @@
 // from (page, slide, timecodes, heading path). The chunker turns blocks into embedding-sized chunks.
 // Everything here is plain JSON so a document can cross a process boundary (extract-subprocess.ts).
 import { InputError } from '../input-error.js';
+import type { DocumentFormat } from '../../../shared/src/materials/formats.js';
 
-export type DocumentFormat =
-  | 'pdf'
-  | 'pptx'
-  | 'docx'
-  | 'html'
-  | 'markdown'
-  | 'text'
-  | 'subtitles'
-  | 'video';
+/** The extractor a file goes to: one table of extensions for the API and the worker (shared/src/materials/formats.ts). */
+export type { DocumentFormat };
 
 export type BlockType = 'heading' | 'paragraph' | 'slide_text' | 'slide_notes' | 'transcript' | 'web_content';
 

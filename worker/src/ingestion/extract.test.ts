@@ -17,7 +17,8 @@ describe('detectFormat / extractFile', () => {
     expect(detectFormat('notes.markdown')).toBe('markdown');
     expect(detectFormat('talk.srt')).toBe('subtitles');
     expect(detectFormat('talk.webm')).toBe('video');
-    expect(detectFormat('podcast.mp3')).toBe('video');
+    expect(detectFormat('ch03.en.XHTML')).toBe('html');
+    expect(detectFormat('talk.vtt')).toBe('subtitles');
     expect(detectFormat('https://example.org/page', 'web')).toBe('html');
   });
 
@@ -31,7 +32,7 @@ describe('detectFormat / extractFile', () => {
     })();
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).code).toBe('unsupported_format');
-    expect((err as Error).message).toMatch(/^unsupported file type "\.doc"; supported: \.pdf \.pptx \.docx/);
+    expect((err as Error).message).toMatch(/^unsupported file type "\.doc"; supported: \.mp4 \.webm \.mkv \.avi \.vtt \.srt \.pdf \.pptx \.md \.markdown \.txt \.html \.htm \.xhtml \.docx$/);
   });
 
   it('uses the original file name, not the temp path, to pick the extractor', async () => {

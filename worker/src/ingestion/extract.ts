@@ -4,6 +4,7 @@
 import { extname } from 'node:path';
 import { resolveLimits, type DocumentFormat, type ExtractedDocument, type ExtractionLimits } from './document.js';
 import { InputError } from '../input-error.js';
+import { FILE_FORMATS, fileFormatOf } from '../../../shared/src/materials/formats.js';
 import { extractPdf } from './pdf.js';
 import { extractPptx } from './pptx.js';
 import { extractDocx } from './docx.js';
@@ -15,34 +16,14 @@ import { extractVideo, type VideoOptions } from './video.js';
 
 export type SourceType = 'file' | 'web';
 
-const BY_EXTENSION: Record<string, DocumentFormat> = {
-  '.pdf': 'pdf',
-  '.pptx': 'pptx',
-  '.docx': 'docx',
-  '.html': 'html',
-  '.htm': 'html',
-  '.xhtml': 'html',
-  '.md': 'markdown',
-  '.markdown': 'markdown',
-  '.txt': 'text',
-  '.text': 'text',
-  '.vtt': 'subtitles',
-  '.srt': 'subtitles',
-  ...Object.fromEntries(
-    ['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpeg', '.mpg', '.mp3', '.m4a', '.wav', '.ogg', '.oga', '.flac', '.aac', '.opus'].map(
-      (ext) => [ext, 'video' as const],
-    ),
-  ),
-};
+export const SUPPORTED_EXTENSIONS = Object.keys(FILE_FORMATS).map((ext) => `.${ext}`);
 
-export const SUPPORTED_EXTENSIONS = Object.keys(BY_EXTENSION);
-
-/** The format for a source: web pages are HTML; files go by extension (case-insensitive). */
+/** The format for a source: web pages are HTML; files go by extension (case-insensitive, shared/src/materials/formats.ts). */
 export function detectFormat(filename: string, sourceType: SourceType = 'file'): DocumentFormat {
   if (sourceType === 'web') return 'html';
-  const ext = extname(filename).toLowerCase();
-  const format = BY_EXTENSION[ext];
+  const format = fileFormatOf(filename)?.format;
   if (!format) {
+    const ext = extname(filename).toLowerCase();
     throw new InputError(
       'unsupported_format',
       `unsupported file type "${ext || filename.slice(-20)}"; supported: ${SUPPORTED_EXTENSIONS.join(' ')}`,

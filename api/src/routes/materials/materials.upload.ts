@@ -16,7 +16,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { AppError, invalid } from '../../../../shared/src/errors/index.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { materialObjectKey, safeFilename, uploadStream, deleteObject } from '../../../../shared/src/storage/index.js';
-import { CONTENT_TYPES, EXPECTED_MIME, SOURCE_TYPES, allowedExtensions, extensionOf, type SourceType } from '../../../../shared/src/materials/formats.js';
+import { FILE_FORMATS, SOURCE_TYPES, allowedExtensions, extensionOf, isXhtml, type SourceType } from '../../../../shared/src/materials/formats.js';
 
 const SNIFF_BYTES = 4100;
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -36,12 +36,15 @@ export interface UploadLimits {
 
 /** Does the content look like what the extension claims? Refuses e.g. an executable named .pdf. */
 export async function contentMatches(ext: string, head: Buffer): Promise<boolean> {
-  const expected = EXPECTED_MIME[ext];
+  const expected = FILE_FORMATS[ext];
   if (!expected) return false;
   const detected = await fileTypeFromBuffer(head);
   if (expected.textual) {
     // Text formats have no signature: refuse bytes that sniff as a known binary type or contain NULs.
-    return (!detected || expected.mimes.includes(detected.mime)) && !head.includes(0);
+    if (head.includes(0)) return false;
+    if (!detected) return true;
+    if (detected.mime === 'application/xml') return !!expected.xhtml && isXhtml(head.toString('utf8'));
+    return expected.mimes.includes(detected.mime);
   }
   return !!detected && expected.mimes.includes(detected.mime);
 }
@@ -115,7 +118,7 @@ export async function parseMaterialUpload(
         }
         const materialId = newId();
         const key = materialObjectKey(ctx.tenantId, ctx.nodeId, materialId, filename);
-        const contentType = CONTENT_TYPES[ext] ?? 'application/octet-stream';
+        const contentType = FILE_FORMATS[ext]?.contentType ?? 'application/octet-stream';
         // The file is no longer than the body: reserve the declared length (or, without one, everything left).
         const reserve = Number.isFinite(declared) ? Math.min(declared, limit) : limit;
         const reserved = await reserveUpload(ctx.prisma, {

@@ -157,7 +157,7 @@ describe('refusals and failures', () => {
     expect((await alice.post(`/nodes/${empty.id}/generate`, { mode: 'nope' })).status).toBe(422);
   }, 120_000);
 
-  it('a failed ingestion fails the generation that waits for it: "Dependency <id> failed"', async () => {
+  it('a failed ingestion fails the generation that waits for it, with the material and its reason', async () => {
     const root = await alice.createCourse('Broken');
     const up = await alice.upload(root.id, 'bad.txt', Buffer.from([0xc3, 0x28, 0x41]));
     const plan = await alice.post(`/nodes/${root.id}/generate`, { mode: 'free' });
@@ -165,7 +165,7 @@ describe('refusals and failures', () => {
     expect(plan.body.ingestion_jobs).toContain(up.body.job_id);
     const gen = await alice.waitForJob(plan.body.generation_jobs[0], 60_000);
     expect(gen.status).toBe('failed');
-    expect(gen.error_message).toBe(`Dependency ${up.body.job_id} failed`);
+    expect(gen.error_message).toMatch(new RegExp(`^Material ${up.body.id} \\(bad\\.txt\\) failed: the text file is not valid UTF-8`));
     expect((await alice.waitForJob(plan.body.reconciliation_jobs[0])).status).toBe('failed');
   }, 90_000);
 

@@ -1,5 +1,6 @@
-// Planning structure generation: a bottom-up chain of generate jobs (each waits for its stale materials'
-// ingestion and its children's generation) and a top-down chain of reconcile jobs from the requested node.
+// Planning structure generation: a bottom-up chain of generate jobs (each depends on its children's generation and
+// waits itself until its node's materials are ready, i.e. ingested and embedded: worker/src/processors/generate)
+// and a top-down chain of reconcile jobs from the requested node.
 // Refinement: one refine job, then reconcile up to the root. Dependencies are job rows' depends_on; the
 // outbox relay hands a job to BullMQ only when its dependencies are complete.
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
@@ -71,18 +72,13 @@ export async function planGeneration(prisma: PrismaClient, target: JobTarget, te
     const plan = (id: string): void => {
       const kids = (children.get(id) ?? []).filter((c) => isRelevant(c.id));
       for (const k of kids) plan(k.id);
-      const stale = usable.filter((m) => m.nodeId === id && m.state !== 'ready' && m.jobId);
-      ingestion.push(...stale.map((m) => m.jobId as string));
+      const stale = usable.filter((m) => m.nodeId === id && m.state !== 'ready');
+      ingestion.push(...stale.flatMap((m) => (m.jobId ? [m.jobId] : [])));
       const jobId = newId();
       requests.push({
         def: jobs.generateNode,
-        payload: { tenantId, nodeId: id, mode },
-        opts: {
-          id: jobId,
-          nodeId: id,
-          subjectId: id,
-          dependsOn: [...stale.map((m) => m.jobId as string), ...kids.map((k) => generateJob.get(k.id) as string)],
-        },
+        payload: { tenantId, nodeId: id, mode, awaiting: stale.map((m) => m.id) },
+        opts: { id: jobId, nodeId: id, subjectId: id, dependsOn: kids.map((k) => generateJob.get(k.id) as string) },
       });
       generateJob.set(id, jobId);
       generation.push(jobId);

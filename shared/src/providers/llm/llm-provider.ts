@@ -55,5 +55,7 @@ export interface LlmResult<T> {
 export interface LlmProvider {
   /** `local`, `openai` … — recorded as the cost row's provider. */
   readonly name: string;
+  /** The models tried for an action, in order (the local provider: its one model id). */
+  modelsFor(action: LlmAction): readonly string[];
   complete<T>(request: LlmRequest<T>): Promise<LlmResult<T>>;
 }

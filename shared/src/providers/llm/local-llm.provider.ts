@@ -23,6 +23,10 @@ export class LocalLlmProvider implements LlmProvider {
     this.model = opts.model ?? LOCAL_LLM_MODEL;
   }
 
+  modelsFor(): readonly string[] {
+    return [this.model];
+  }
+
   async complete<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
     const started = performance.now();
     let unitsIn = 0;

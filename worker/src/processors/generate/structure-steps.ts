@@ -1,6 +1,6 @@
 // generate / reconcile / refine handlers. Jobs run in dependency order (children before parents for
-// generate, parents before children for reconcile). The same (node, fingerprint, mode, step) reuses its
-// snapshot with no model call; refine always runs (a client asked for it).
+// generate, parents before children for reconcile). The same (node, fingerprint, mode, step, provider, model,
+// prompt version) reuses its snapshot with no model call; refine always runs (a client asked for it).
 import { UnrecoverableError } from 'bullmq';
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
 import type { LlmProvider } from '../../../../shared/src/providers/llm/index.js';
@@ -15,10 +15,11 @@ import {
   saveSnapshot,
   type Mode,
 } from '../../../../shared/src/db/structure.repository.js';
-import { generateStructure, reconcileNodeStructure, refineNodeStructure, summarizeNode } from '../../generation/index.js';
-import { skipped, type JobContext } from '../../registry.js';
+import { generateStructure, producerOf, reconcileNodeStructure, refineNodeStructure, summarizeNode } from '../../generation/index.js';
+import { skipped, waiting, type JobContext } from '../../registry.js';
 
 type Payload = { tenantId: string; nodeId: string; mode: Mode };
+type GeneratePayload = Payload & { awaiting: string[] };
 
 export interface StepDeps {
   prisma: PrismaClient;
@@ -59,17 +60,42 @@ async function context(prisma: PrismaClient, tenantId: string, nodeId: string): 
   };
 }
 
+/** Waits between looks at the materials: a quarter of the time waited so far, within these bounds. */
+const WAIT_MIN_MS = 1000;
+const WAIT_MAX_MS = 30_000;
+
+/**
+ * Materials of the node that are not ready yet (being ingested or embedded: raw or pending) → wait, however long
+ * that takes; a material the plan waited for that ended in error → fail with its reason. Null once all are ready.
+ */
+async function materialsNotReady(prisma: PrismaClient, p: GeneratePayload, ctx: JobContext) {
+  const open = await prisma.material.findMany({
+    where: { tenantId: p.tenantId, nodeId: p.nodeId, OR: [{ state: { in: ['raw', 'pending'] } }, { id: { in: p.awaiting }, state: 'error' }] },
+    select: { id: true, filename: true, sourceUrl: true, state: true, errorMessage: true },
+    orderBy: { id: 'asc' },
+  });
+  const failed = open.find((m) => m.state === 'error');
+  if (failed) {
+    throw new UnrecoverableError(
+      `Material ${failed.id} (${failed.filename ?? failed.sourceUrl ?? 'unnamed'}) failed: ${failed.errorMessage ?? 'unknown error'}`,
+    );
+  }
+  if (!open.length) return null;
+  const waited = Date.now() - ctx.job.timestamp;
+  const delay = Math.min(WAIT_MAX_MS, Math.max(WAIT_MIN_MS, Math.round(waited / 4)));
+  return waiting(`Waiting for ${open.length} material(s) of this node to be ready (ingested and embedded)`, delay);
+}
+
 export function generateNode(deps: StepDeps) {
-  return async (p: Payload, ctx: JobContext) => {
+  return async (p: GeneratePayload, ctx: JobContext) => {
     const { prisma } = deps;
-    // Materials whose ingestion or embedding still runs: wait (retry with backoff) rather than leave them out.
-    const busy = await prisma.material.count({ where: { tenantId: p.tenantId, nodeId: p.nodeId, state: { in: ['raw', 'pending'] } } });
-    if (busy > 0) throw new Error(`${busy} material(s) of this node are still being processed`);
+    const notReady = await materialsNotReady(prisma, p, ctx);
+    if (notReady) return notReady;
     const node = await loadGenerationNode(prisma, p.tenantId, p.nodeId);
     if (!node) throw new UnrecoverableError('Node no longer exists');
     const fingerprint = await computeFingerprint(prisma, p.tenantId, p.nodeId);
     await prisma.materialNode.update({ where: { id: p.nodeId }, data: { nodeFingerprint: fingerprint } });
-    const reusable = await findReusable(prisma, p.tenantId, p.nodeId, fingerprint, p.mode, 'generate');
+    const reusable = await findReusable(prisma, p.tenantId, p.nodeId, fingerprint, p.mode, 'generate', producerOf(deps, 'generate'));
     if (reusable) return { reused: reusable.id };
     const summaries = await childSummaries(prisma, p.tenantId, p.nodeId);
     if (!node.materials.length && !summaries.length) return skipped('no materials in this node or its children');
@@ -88,7 +114,7 @@ export function reconcileNode(deps: StepDeps) {
     const current = await latestSnapshot(prisma, p.tenantId, p.nodeId);
     if (!current) return skipped('nothing generated for this node');
     const fingerprint = current.nodeFingerprint;
-    const reusable = await findReusable(prisma, p.tenantId, p.nodeId, fingerprint, p.mode, 'reconcile');
+    const reusable = await findReusable(prisma, p.tenantId, p.nodeId, fingerprint, p.mode, 'reconcile', producerOf(deps, 'reconcile'));
     if (reusable && reusable.createdAt >= current.createdAt) return { reused: reusable.id };
     const node = await loadGenerationNode(prisma, p.tenantId, p.nodeId);
     const result = await reconcileNodeStructure(
