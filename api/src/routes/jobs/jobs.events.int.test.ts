@@ -179,7 +179,8 @@ describe('delivery', () => {
   it('every state and progress change arrives (queued → active → progress → complete), then the stream ends', async () => {
     const { tenant, key } = await createTestTenant(api.deps.prisma);
     const id = await queuedJob(api.deps.prisma, tenant.id, api.deps.config.BULLMQ_PREFIX);
-    const [a, b] = await Promise.all([0, 1].map(() => openStream(`${api.url}/api/v1/jobs/${id}/events`, key)));
+    const url = `${api.url}/api/v1/jobs/${id}/events`;
+    const [a, b] = await Promise.all([openStream(url, key), openStream(url, key)]);
     for (const s of [a, b]) {
       expect(s.res.headers.get('content-type')).toContain('text/event-stream');
       await s.waitFor(1);
@@ -240,7 +241,7 @@ describe('delivery', () => {
 async function expect429(res: Response) {
   expect(res.status).toBe(429);
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-  const body = await res.json();
+  const body = (await res.json()) as { detail: string };
   expect(body).toMatchObject({ code: 'rate_limited', request_id: expect.any(String) });
   expect(body.detail).toMatch(/event streams/);
 }
