@@ -68,6 +68,7 @@ export class JobEventHub {
     return this.timer !== null || this.ticking;
   }
 
+  /** 429 before the stream starts. Retry-After: the slot TTL, by when even a crashed process's slots are free. */
   private tooMany(detail: string): AppError {
     return new AppError('rate_limited', detail, { 'Retry-After': String(Math.max(1, Math.ceil(this.opts.slotTtlMs / 1000))) });
   }
