@@ -30,8 +30,9 @@ import { queue } from './scenarios/queue.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { search } from './scenarios/search.js';
 import { corpus } from './scenarios/corpus.js';
+import { sse } from './scenarios/sse.js';
 
-const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, ingestion, search, corpus];
+const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, sse, ingestion, search, corpus];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -18,6 +18,7 @@ import { refreshQueueGauges } from '../../shared/src/metrics/queue-gauges.js';
 import { mountMetrics } from './ops/metrics.js';
 import { mountQueueDashboard } from './ops/queue-dashboard.js';
 import { AuthFailureLimiter, RateLimits } from './middleware/rate-limit.js';
+import { JobEventHub } from './routes/jobs/jobs.events.js';
 import type { Probe } from './routes/health/health.service.js';
 
 export interface AppDeps {
@@ -35,6 +36,8 @@ export interface AppDeps {
   rateLimits: RateLimits;
   /** Failed authentications per client address (checked before any key lookup). */
   authFailures: AuthFailureLimiter;
+  /** This process's one source of job server-sent events (one poller, capped streams). */
+  jobEvents: JobEventHub;
   probes: Record<string, Probe>;
   /** Operator-only mounts (metrics, queue dashboard) added by later modules. */
   operatorMounts?: ((app: Express) => void)[];
@@ -77,6 +80,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     },
     logger,
   );
+  const jobEvents = jobEventHub(config, { prisma, redis, logger });
   const stopScrape = onScrape(() => refreshQueueGauges(m, { queues, prisma, redis, prefix: config.BULLMQ_PREFIX }));
   const operatorMounts = [mountMetrics(config.METRICS_TOKEN)];
   if (config.BULL_BOARD_ENABLED && config.BULL_BOARD_USER && config.BULL_BOARD_PASSWORD) {
@@ -108,10 +112,12 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     keyStore,
     rateLimits,
     authFailures,
+    jobEvents,
     probes,
     operatorMounts,
     async close() {
       stopScrape();
+      await jobEvents.shutdown();
       await keyStore.close();
       await queues.close();
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
@@ -119,4 +125,16 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
       s3.destroy();
     },
   };
+}
+
+/** The job events hub of one process, from config (tests build theirs with this too, around their own client). */
+export function jobEventHub(config: Config, deps: { prisma: PrismaClient; redis: Redis; logger: Logger }): JobEventHub {
+  return new JobEventHub({
+    ...deps,
+    prefix: config.BULLMQ_PREFIX,
+    tickMs: config.SSE_POLL_INTERVAL_MS,
+    maxPerProcess: config.SSE_MAX_STREAMS_PER_PROCESS,
+    maxPerTenant: config.SSE_MAX_STREAMS_PER_TENANT,
+    slotTtlMs: config.SSE_SLOT_TTL_MS,
+  });
 }

@@ -90,6 +90,7 @@ async function runServer(): Promise<void> {
       server.closeAllConnections();
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
+    void deps.jobEvents.shutdown(); // event streams never finish by themselves: end them so clients reconnect elsewhere
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();

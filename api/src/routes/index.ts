@@ -28,7 +28,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...searchRoutes({ prisma: deps.prisma, embedder: deps.embedder, efSearch: config.SEARCH_EF_SEARCH }),
     ...structureRoutes({ prisma: deps.prisma, jobs: deps.queues }),
     ...slideMappingRoutes({ prisma: deps.prisma }),
-    ...jobRoutes({ prisma: deps.prisma, queues: deps.queues }),
+    ...jobRoutes({ prisma: deps.prisma, queues: deps.queues, events: deps.jobEvents }),
     ...reportRoutes({ prisma: deps.prisma }),
     ...storageRoutes({ ...base, quotaBytes: config.TENANT_QUOTA_BYTES }),
     ...homeworkRoutes({ ...base, maxBytes: config.HOMEWORK_MAX_BYTES, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),

@@ -63,6 +63,14 @@ export const configSchema = z.object({
   API_KEY_NEGATIVE_CACHE_TTL_MS: int(5000, 0, 60_000),
   /** Failed authentications per client address per RATE_LIMIT_WINDOW_SECONDS before 429 (0: no limit). */
   AUTH_FAILURES_PER_ADDRESS: int(100, 0),
+  /** Open GET /jobs/{id}/events streams one API process serves at once (more: 429). */
+  SSE_MAX_STREAMS_PER_PROCESS: int(200, 1, 100_000),
+  /** Open event streams of one tenant over all API processes (Redis slots; more: 429). */
+  SSE_MAX_STREAMS_PER_TENANT: int(20, 1, 100_000),
+  /** How often the one poller of a process reads every watched job (one query per tick). */
+  SSE_POLL_INTERVAL_MS: int(500, 50, 60_000),
+  /** A tenant stream slot not refreshed this long is free again (a crashed process's slots); refreshed every third. */
+  SSE_SLOT_TTL_MS: int(30_000, 1000),
 
   // Health
   HEALTH_CHECK_TIMEOUT_MS: int(2000, 50, 10000),

@@ -4,11 +4,11 @@ import { defineRoute, type RouteDef } from '../../http/define-route.js';
 import { JobIdParams, JobListQuery, JobListSchema, JobSchema } from './jobs.schemas.js';
 import { presentJob } from './jobs.presenter.js';
 import { cancelJob, estimateCompletion, getJob, listJobs, type JobServiceDeps } from './jobs.service.js';
-import { streamJobEvents } from './jobs.events.js';
+import type { JobEventHub } from './jobs.events.js';
 
 const tags = ['jobs'];
 
-export function jobRoutes(deps: JobServiceDeps): RouteDef[] {
+export function jobRoutes(deps: JobServiceDeps & { events: JobEventHub }): RouteDef[] {
   const present = async (job: Awaited<ReturnType<typeof getJob>>) => presentJob(job, await estimateCompletion(deps.prisma, job));
   return [
     defineRoute({
@@ -48,8 +48,8 @@ export function jobRoutes(deps: JobServiceDeps): RouteDef[] {
       responses: { 200: { description: 'text/event-stream of Job objects', contentType: 'text/event-stream', schema: z.string() } },
       errors: [404, 422],
       handler: async ({ req, res, auth, params }) => {
-        await getJob(deps.prisma, auth.tenantId, params.id); // 404 before the stream starts
-        await streamJobEvents(req, res, () => getJob(deps.prisma, auth.tenantId, params.id), present);
+        const job = await getJob(deps.prisma, auth.tenantId, params.id); // 404 before the stream starts
+        await deps.events.open(req, res, auth.tenantId, job, present); // 429 past the stream caps
       },
     }),
     defineRoute({
