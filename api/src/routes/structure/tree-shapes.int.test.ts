@@ -7,6 +7,8 @@ import { startLocalServer, type LocalServer } from '../../../../shared/src/net/l
 import { createEmbeddingProvider } from '../../../../shared/src/providers/embeddings/index.js';
 import { findReusable } from '../../../../shared/src/db/structure.repository.js';
 import { startTestApi, uniquePrefix, type TestApi } from '../../../../test/support/api.js';
+import { recordEmbeddingModel } from '../../../../shared/src/db/vector/embedding-space.js';
+import { embeddingModelKey } from '../../../../shared/src/providers/from-config.js';
 import { startTestWorker } from '../../../../test/support/worker.js';
 import { createTestTenant } from '../../../../test/support/tenants.js';
 import { Client } from '../../../../test/support/flow.js';
@@ -108,11 +110,16 @@ describe('generate immediately after upload, with a slow embedder (item 2)', () 
       EMBEDDING_DIMENSIONS: '384',
       WORKER_CONCURRENCY_EMBED: '1',
     });
+    // This file's database already holds the default local model's vectors (the describes above). A deployment
+    // switches models with `embeddings reembed`; these tests never search the older materials, so record the switch
+    // the way reembed does without re-embedding them (the boot check would otherwise refuse the worker).
+    await recordEmbeddingModel(slowApi.deps.prisma, embeddingModelKey(slowApi.config));
     slowWorker = await startTestWorker(slowApi.config);
     bob = new Client(slowApi.url, (await createTestTenant(slowApi.deps.prisma)).key);
   }, 60_000);
   afterAll(async () => {
     await slowWorker?.close();
+    await recordEmbeddingModel(slowApi.deps.prisma, embeddingModelKey(api.config)); // back to this file's default
     await slowApi?.close();
     await embedder?.close();
   });
