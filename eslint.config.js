@@ -30,6 +30,17 @@ export default tseslint.config(
     rules: boundary(['**/api/**', '**/worker/**'], 'shared/ must not import api/ or worker/.'),
   },
   {
+    // The local (offline) builders and the local LLM provider do not depend on the OpenAI client: what they share
+    // with it lives in neutral modules (shared/src/validation/describe-issues.ts).
+    files: ['worker/src/generation/**/*.ts'],
+    ignores: ['**/*.test.ts', 'worker/src/generation/llm-generation.ts'],
+    rules: boundary(['**/api/**', '**/openai-llm.provider*'], 'worker/ must not import api/ (DESIGN.md §2); the local builders not the OpenAI client.'),
+  },
+  {
+    files: ['shared/src/providers/llm/local-llm.provider.ts'],
+    rules: boundary(['**/api/**', '**/worker/**', '**/openai-llm.provider*'], 'shared/ must not import api/ or worker/; the local provider not the OpenAI client.'),
+  },
+  {
     // Entry points and tooling outside the app may read the environment.
     files: ['shared/src/config/**', 'scripts/**', 'test/**', 'bench/**', 'vitest.config.ts', 'prisma.config.ts', '**/*.test.ts'],
     rules: { 'no-restricted-properties': 'off' },

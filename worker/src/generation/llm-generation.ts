@@ -13,7 +13,7 @@ import { loadPrompt } from '../../../shared/src/generation/prompt-registry.js';
 import type { ServiceCall } from '../../../shared/src/generation/service-call.js';
 import { ProviderError } from '../../../shared/src/providers/http/provider-error.js';
 import type { LlmContext, LlmProvider, LlmResult } from '../../../shared/src/providers/llm/llm-provider.js';
-import { describeIssues } from '../../../shared/src/providers/llm/openai-llm.provider.js';
+import { describeIssues } from '../../../shared/src/validation/describe-issues.js';
 import type { ChunkRef } from './course-corpus.js';
 import { refOf } from './lesson-builder.js';
 import { collectRefs } from './lesson-plans.js';

@@ -12,7 +12,7 @@ import {
 import type { GenerationNode, NodeSummary } from '../../../shared/src/generation/generation-input.js';
 import { walkNodes } from '../../../shared/src/generation/generation-input.js';
 import type { ServiceCall } from '../../../shared/src/generation/service-call.js';
-import { describeIssues } from '../../../shared/src/providers/llm/openai-llm.provider.js';
+import { describeIssues } from '../../../shared/src/validation/describe-issues.js';
 import { ProviderError } from '../../../shared/src/providers/http/provider-error.js';
 import { CourseCorpus } from './course-corpus.js';
 import { exercisesFor } from './exercise-templates.js';

@@ -6,7 +6,7 @@
 //              has none, empty summaries filled.
 import { CourseStructure, LIMITS, normalizeName, type Concept, type Lesson, type Module, type SourceRef } from '../../../shared/src/generation/course-structure.js';
 import type { NodeSummary, StructureContext } from '../../../shared/src/generation/generation-input.js';
-import { describeIssues } from '../../../shared/src/providers/llm/openai-llm.provider.js';
+import { describeIssues } from '../../../shared/src/validation/describe-issues.js';
 import { ProviderError } from '../../../shared/src/providers/http/provider-error.js';
 import { describeRef, EXERCISE_CYCLE, makeExercise } from './exercise-templates.js';
 import { lessonsFromSummary } from './local-structure-builder.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open } from 'node:fs/promises';
 import { extractTxt } from './txt.js';
 import { extractMarkdown } from './markdown.js';
-import { firstInvalidUtf8 } from './text-input.js';
+import { firstInvalidUtf8 } from '../text/utf8.js';
 import { resolveLimits } from './document.js';
 import { InputError } from '../input-error.js';
 import { junkBytes, makeTmpDir, write } from './fixtures.test-support.js';

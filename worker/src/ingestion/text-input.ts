@@ -7,6 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { fileTypeFromBuffer } from 'file-type';
 import { InputError } from '../input-error.js';
 import { CharBudget } from './document.js';
+import { decodeUtf8 } from '../text/utf8.js';
 
 const SNIFF_BYTES = 4100;
 
@@ -50,61 +51,39 @@ export async function decodeText(bytes: Uint8Array, opts: TextReadOptions): Prom
   return text;
 }
 
-// Order matters: bytes that decode as text are text, whatever a weak signature check might say (file-type
-// would call text starting with "MZ" an .exe). Only bytes that are not text get sniffed, to name the format.
 async function decodeBytes(bytes: Uint8Array, opts: TextReadOptions): Promise<string> {
-  // A BOM wins over any declaration (WHATWG encoding sniffing order).
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  // A BOM wins over any declaration (WHATWG encoding sniffing order); without one, a declared non-UTF-8 charset
+  // (HTML <meta>, HTTP Content-Type) is decoded leniently, everything else by the strict rule of text/utf8.ts.
   const label = opts.charset?.trim().toLowerCase();
-  const declared = label && label !== 'utf-8' && label !== 'utf8' ? label : null;
-  let text: string | null;
-  try {
-    text = new TextDecoder(declared ?? 'utf-8', { fatal: declared === null }).decode(bytes);
-  } catch (err) {
-    if (declared && err instanceof RangeError) {
+  const hasBom = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf);
+  const declared = !hasBom && label && label !== 'utf-8' && label !== 'utf8' ? label : null;
+  if (declared) {
+    let text: string;
+    try {
+      text = new TextDecoder(declared).decode(bytes);
+    } catch {
       throw new InputError('invalid_utf8', `the ${opts.kind} declares an unknown character set "${declared.slice(0, 40)}"`);
     }
-    text = null;
+    if (!text.includes('\u0000')) return text;
+    return refuseBinary(bytes, opts);
   }
-  if (text !== null && !text.includes('\u0000')) return text;
+  const d = decodeUtf8(bytes);
+  if (d.ok) return d.text;
+  if (d.why === 'binary') return refuseBinary(bytes, opts);
+  throw new InputError(
+    'invalid_utf8',
+    `the ${opts.kind} file is not valid UTF-8 text (first invalid byte at offset ${d.offset}); save it as UTF-8 and upload it again`,
+  );
+}
 
+// Only bytes that are not text get sniffed, to name the format: bytes that decode as text are text, whatever a
+// weak signature check might say (file-type would call text starting with "MZ" an .exe).
+async function refuseBinary(bytes: Uint8Array, opts: TextReadOptions): Promise<never> {
   const detected = await fileTypeFromBuffer(bytes.subarray(0, SNIFF_BYTES)).catch(() => undefined);
   if (detected) {
     throw new InputError('not_text', `the ${opts.kind} file is not text: its content is ${detected.mime} (.${detected.ext})`);
   }
-  if (text !== null || bytes.subarray(0, SNIFF_BYTES).includes(0)) {
-    throw new InputError('not_text', `the ${opts.kind} file is not text: it contains binary data`);
-  }
-  throw new InputError(
-    'invalid_utf8',
-    `the ${opts.kind} file is not valid UTF-8 text (first invalid byte at offset ${firstInvalidUtf8(bytes)}); save it as UTF-8 and upload it again`,
-  );
-}
-
-/** Offset of the first byte that breaks UTF-8 (for the error message). */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (need < 0) return i;
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined || (c & 0xc0) !== 0x80) return i;
-    }
-    // Overlongs and surrogates: rejected by the fatal decoder; report their lead byte.
-    if (need === 2) {
-      const c1 = bytes[i + 1]!;
-      if ((b === 0xe0 && c1 < 0xa0) || (b === 0xed && c1 > 0x9f)) return i;
-    }
-    if (need === 3) {
-      const c1 = bytes[i + 1]!;
-      if ((b === 0xf0 && c1 < 0x90) || (b === 0xf4 && c1 > 0x8f)) return i;
-    }
-    i += need + 1;
-  }
-  return bytes.length;
+  throw new InputError('not_text', `the ${opts.kind} file is not text: it contains binary data`);
 }
 
 function tooMuchText(maxChars: number, size: number): InputError {

@@ -25,9 +25,9 @@ function expectQuotesVerbatim(review: Review, files: { path: string; text: strin
 }
 
 describe('reviewLocally', () => {
-  it('scores a submission covering two of three criteria in the partial range, naming the unmet one', () => {
+  it('scores a submission covering two of three criteria in the partial range, naming the unmet one', async () => {
     const input = reviewInput(TWO_OF_THREE);
-    const review = reviewLocally(input);
+    const review = await reviewLocally(input);
     expect(ReviewSchema.parse(review)).toEqual(review);
     expect(review.criteria.map((c) => [c.criterion, c.met])).toEqual([
       ['defines a function with def', true],
@@ -64,16 +64,16 @@ describe('reviewLocally', () => {
     }
   });
 
-  it('is deterministic (same input, fresh embedder → identical review)', () => {
-    const a = reviewLocally(reviewInput(TWO_OF_THREE));
-    const b = reviewLocally(reviewInput(TWO_OF_THREE), { embedder: new LocalEmbeddingProvider({ dimensions: 384 }) });
+  it('is deterministic (same input, fresh embedder → identical review)', async () => {
+    const a = await reviewLocally(reviewInput(TWO_OF_THREE));
+    const b = await reviewLocally(reviewInput(TWO_OF_THREE), { embedder: new LocalEmbeddingProvider({ dimensions: 384 }) });
     expect(b).toEqual(a);
-    expect(JSON.stringify(reviewLocally(reviewInput(TWO_OF_THREE)))).toBe(JSON.stringify(a));
+    expect(JSON.stringify(await reviewLocally(reviewInput(TWO_OF_THREE)))).toBe(JSON.stringify(a));
   });
 
-  it('recognises a default argument from the code itself and gives full marks', () => {
+  it('recognises a default argument from the code itself and gives full marks', async () => {
     const input = reviewInput(ALL_THREE);
-    const review = reviewLocally(input);
+    const review = await reviewLocally(input);
     expect(review.criteria.every((c) => c.met)).toBe(true);
     expect(review).toMatchObject({ score: 100, verdict: 'correct', passed: true });
     expect(review.criteria[2]!.evidence).toBe('main.py:1: `def greet(name, greeting="Hello"):`');
@@ -82,15 +82,15 @@ describe('reviewLocally', () => {
     expectQuotesVerbatim(review, input.files);
   });
 
-  it('fails a submission that shows none of the criteria', () => {
-    const review = reviewLocally(reviewInput(NONE));
+  it('fails a submission that shows none of the criteria', async () => {
+    const review = await reviewLocally(reviewInput(NONE));
     expect(review).toMatchObject({ score: 0, verdict: 'incorrect', passed: false });
     expect(review.issues).toHaveLength(3);
     expect(review.suggestions).toHaveLength(3);
   });
 
-  it('uses the lesson key concepts when no criteria are given', () => {
-    const review = reviewLocally(
+  it('uses the lesson key concepts when no criteria are given', async () => {
+    const review = await reviewLocally(
       reviewInput(TWO_OF_THREE, {
         criteria: [],
         concepts: [
@@ -108,33 +108,33 @@ describe('reviewLocally', () => {
     expect(review.score).toBe(scoreCriteria(review.criteria).score);
   });
 
-  it('falls back to the task description, then to the course chunks', () => {
-    const task = reviewLocally(reviewInput(TWO_OF_THREE, { criteria: null, taskDescription: 'Write a function that adds two numbers. Print the sum.' }));
+  it('falls back to the task description, then to the course chunks', async () => {
+    const task = await reviewLocally(reviewInput(TWO_OF_THREE, { criteria: null, taskDescription: 'Write a function that adds two numbers. Print the sum.' }));
     expect(task.criteria.map((c) => c.criterion)).toEqual(['Write a function that adds two numbers.', 'Print the sum.']);
     expect(task.criteria.every((c) => c.met)).toBe(true);
-    const mats = reviewLocally(reviewInput(TWO_OF_THREE, { criteria: null }));
+    const mats = await reviewLocally(reviewInput(TWO_OF_THREE, { criteria: null }));
     expect(mats.criteria).toHaveLength(3);
     expect(mats.criteria[0]!.criterion).toMatch(/^Applies the lesson material: Defining functions/);
-    const nothing = reviewLocally(reviewInput(TWO_OF_THREE, { criteria: null, references: [] }));
+    const nothing = await reviewLocally(reviewInput(TWO_OF_THREE, { criteria: null, references: [] }));
     expect(nothing).toMatchObject({ criteria: [], score: 0, verdict: 'incorrect', passed: false });
   });
 
-  it('writes fixed phrases in Ukrainian, and falls back to English for other languages', () => {
-    const uk = reviewLocally(reviewInput(TWO_OF_THREE, { responseLanguage: 'uk' }));
+  it('writes fixed phrases in Ukrainian, and falls back to English for other languages', async () => {
+    const uk = await reviewLocally(reviewInput(TWO_OF_THREE, { responseLanguage: 'uk' }));
     expect(uk.response_language).toBe('uk');
     expect(uk.summary).toMatch(/^Виконано 2 з 3 критеріїв; оцінка 67\/100 — частково правильно\./);
     expect(uk.suggestions[0]).toContain('Повторіть «uses a default argument»');
-    const de = reviewLocally(reviewInput(TWO_OF_THREE, { responseLanguage: 'de' }));
+    const de = await reviewLocally(reviewInput(TWO_OF_THREE, { responseLanguage: 'de' }));
     expect(de.response_language).toBe('en');
     expect(de.summary).toMatch(/^2 of 3 criteria met/);
   });
 
-  it('quotes files in archives and notebook cells with their own paths', () => {
+  it('quotes files in archives and notebook cells with their own paths', async () => {
     const files = [
       { path: 'src/util.py', text: 'import math\n\n\ndef area(r, pi=math.pi):\n    return pi * r * r\n' },
-      { path: 'hw.ipynb#cell-2', text: 'print(area(2))' },
+      { path: 'hw.ipynb#cell-2', text: 'print(area(2))', language: 'python' }, // as notebookToFiles gives it
     ];
-    const review = reviewLocally({ files, criteria: ['uses a default argument', 'prints the result'], references: [], responseLanguage: 'en' });
+    const review = await reviewLocally({ files, criteria: ['uses a default argument', 'prints the result'], references: [], responseLanguage: 'en' });
     expect(review.criteria.map((c) => c.evidence)).toEqual(['src/util.py:4: `def area(r, pi=math.pi):`', 'hw.ipynb#cell-2:1: `print(area(2))`']);
     expect(review.suggestions).toEqual([]); // all met and no course chunks to point at
     expectQuotesVerbatim(review, files);
@@ -142,8 +142,8 @@ describe('reviewLocally', () => {
 });
 
 describe('renderReviewMarkdown', () => {
-  it('renders the review with headings, marks, evidence as code and escaped client text', () => {
-    const review = reviewLocally(reviewInput(TWO_OF_THREE, { criteria: ['defines a function with def', '# <b>uses</b> a default argument'] }));
+  it('renders the review with headings, marks, evidence as code and escaped client text', async () => {
+    const review = await reviewLocally(reviewInput(TWO_OF_THREE, { criteria: ['defines a function with def', '# <b>uses</b> a default argument'] }));
     const md = renderReviewMarkdown(review);
     expect(md).toMatch(/^## Score: 50\/100 — partially correct \(not passed\)\n/);
     expect(md).toContain('- ✅ **defines a function with def**');
@@ -152,7 +152,7 @@ describe('renderReviewMarkdown', () => {
     expect(md).not.toContain('<b>');
     expect(md).toContain('### Suggestions');
     expect(md).toContain('### Course material');
-    const uk = renderReviewMarkdown(reviewLocally(reviewInput(TWO_OF_THREE, { responseLanguage: 'uk' })));
+    const uk = renderReviewMarkdown(await reviewLocally(reviewInput(TWO_OF_THREE, { responseLanguage: 'uk' })));
     expect(uk).toContain('### Критерії');
     expect(uk).toContain('## Оцінка: 67/100 — частково правильно (зараховано)');
   });

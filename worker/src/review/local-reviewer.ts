@@ -2,7 +2,8 @@
 //
 // 1. What to check (review-inputs.ts): the client's criteria; else the lesson's key concepts; else the task's
 //    sentences; else the top course chunks.
-// 2. Each criterion is decided by keyword evidence + code idioms + semantic similarity (criterion-match.ts) and
+// 2. Each criterion is decided by keyword evidence + code idioms + semantic similarity (criterion-match.ts) — from
+//    code only for code criteria; comments, strings and text restating the criteria never count (code-view.ts) — and
 //    quoted with file and line ("main.py:12: `def add(a, b):`"); quotes are verbatim substrings of the files.
 // 3. Score (shared/src/review/review.schema.ts): score = round(100 × met / total); verdict correct ≥ 85,
 //    partial ≥ 50, else incorrect; passed ⇔ score ≥ 60. No partial credit inside a criterion: a half-covered
@@ -34,11 +35,11 @@ const CONCEPT_MIN_SIMILARITY = 0.2;
 
 let defaultEmbedder: LocalEmbeddingProvider | null = null;
 
-export function reviewLocally(input: ReviewInput, opts: LocalReviewOptions = {}): Review {
+export async function reviewLocally(input: ReviewInput, opts: LocalReviewOptions = {}): Promise<Review> {
   const embedder = opts.embedder ?? (defaultEmbedder ??= new LocalEmbeddingProvider({ dimensions: 384 }));
   const t = phrasesFor(input.responseLanguage);
   const { basis, specs } = criterionSpecs(input, t);
-  const index = indexSubmission(input.files, embedder);
+  const index = await indexSubmission(input.files, embedder, specs);
   const refs = input.references;
   const concepts = (input.concepts ?? []).filter((c) => c.name.trim());
 

@@ -6,6 +6,8 @@ import { STOPWORDS } from '../../../shared/src/providers/embeddings/stopwords.js
 export interface ReviewFile {
   path: string;
   text: string;
+  /** From the unpacker (notebook cells carry the kernel's); else taken from the extension. */
+  language?: string;
 }
 
 export interface ReviewConcept {

@@ -5,7 +5,7 @@
 import type { CostRecorder } from '../http/cost.js';
 import { ProviderError } from '../http/provider-error.js';
 import type { LlmProvider, LlmRequest, LlmResult } from './llm-provider.js';
-import { describeIssues } from './openai-llm.provider.js';
+import { describeIssues } from '../../validation/describe-issues.js';
 
 export const LOCAL_LLM_MODEL = 'heuristic-v1';
 

@@ -16,6 +16,7 @@ import { tokenCost, type CostRecorder, type PriceTable } from '../http/cost.js';
 import { ProviderError } from '../http/provider-error.js';
 import { postToProvider, type ProviderEndpoint } from '../http/provider-http.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from '../http/retry.js';
+import { describeIssues } from '../../validation/describe-issues.js';
 import { extractJsonText, parseChatResponse, readUsage } from './chat-response.js';
 import type { LlmAction, LlmProvider, LlmRequest, LlmResult } from './llm-provider.js';
 import { nullsToOptional, plainJsonSchema, toStrictJsonSchema } from './strict-json-schema.js';
@@ -70,15 +71,6 @@ interface Tally {
 const MAX_PROBLEM_CHARS = 4000;
 
 /** zod issues as `path: message` lines (what the model gets back to repair its answer). */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  const lines = issues.slice(0, 30).map((i) => {
-    const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
-    return `- ${path || '(root)'}: ${i.message}`;
-  });
-  if (issues.length > 30) lines.push(`- … and ${issues.length - 30} more`);
-  return lines.join('\n');
-}
-
 export function repairMessage(schemaName: string, problem: string): string {
   return (
     `Your previous answer is not valid for the JSON schema "${schemaName}":\n${problem}\n` +

@@ -97,7 +97,7 @@ export function checkSubmission(deps: CheckDeps) {
 
       const language = sub.responseLanguage ?? sub.student.lastLanguage ?? DEFAULT_LANGUAGE;
       const input = { files, taskDescription: sub.taskDescription, criteria: sub.criteria, concepts, references, responseLanguage: language };
-      const review = deps.reviewLlm ? await reviewByModel(deps.reviewLlm, input, sub.tenantId, ctx.jobId) : reviewLocally(input);
+      const review = deps.reviewLlm ? await reviewByModel(deps.reviewLlm, input, sub.tenantId, ctx.jobId) : await reviewLocally(input);
       const markdown = renderReviewMarkdown(review);
 
       const written = await prisma.$transaction(async (tx) => {
