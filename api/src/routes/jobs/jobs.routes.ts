@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../../http/define-route.js';
 import { JobIdParams, JobListQuery, JobListSchema, JobSchema } from './jobs.schemas.js';
 import { presentJob } from './jobs.presenter.js';
-import { cancelJob, estimateCompletion, getJob, listJobs, type JobServiceDeps } from './jobs.service.js';
+import { cancelJob, estimateCompletion, getJobStatus, listJobs, type JobServiceDeps, type JobStatusRow } from './jobs.service.js';
 import { streamJobEvents } from './jobs.events.js';
 
 const tags = ['jobs'];
 
 export function jobRoutes(deps: JobServiceDeps): RouteDef[] {
-  const present = async (job: Awaited<ReturnType<typeof getJob>>) => presentJob(job, await estimateCompletion(deps.prisma, job));
+  const present = async (job: JobStatusRow) => presentJob(job, await estimateCompletion(deps.prisma, job));
   return [
     defineRoute({
       method: 'get',
@@ -21,7 +21,7 @@ export function jobRoutes(deps: JobServiceDeps): RouteDef[] {
       responses: { 200: { description: 'Job', schema: JobSchema } },
       errors: [404, 422],
       handler: async ({ res, auth, params }) => {
-        res.json(await present(await getJob(deps.prisma, auth.tenantId, params.id)));
+        res.json(await present(await getJobStatus(deps.prisma, auth.tenantId, params.id)));
       },
     }),
     defineRoute({
@@ -48,8 +48,8 @@ export function jobRoutes(deps: JobServiceDeps): RouteDef[] {
       responses: { 200: { description: 'text/event-stream of Job objects', contentType: 'text/event-stream', schema: z.string() } },
       errors: [404, 422],
       handler: async ({ req, res, auth, params }) => {
-        await getJob(deps.prisma, auth.tenantId, params.id); // 404 before the stream starts
-        await streamJobEvents(req, res, () => getJob(deps.prisma, auth.tenantId, params.id), present);
+        await getJobStatus(deps.prisma, auth.tenantId, params.id); // 404 before the stream starts
+        await streamJobEvents(req, res, () => getJobStatus(deps.prisma, auth.tenantId, params.id), present);
       },
     }),
     defineRoute({
