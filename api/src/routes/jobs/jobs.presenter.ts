@@ -1,6 +1,11 @@
 import type { Job } from '../../../../shared/src/db/generated/client.js';
+import type { JobStatusRow } from './jobs.service.js';
 
-export function presentJob(j: Job, estimatedAt: Date | null = j.estimatedAt) {
+type PresentedColumns =
+  | 'id' | 'jobType' | 'priority' | 'status' | 'tenantId' | 'nodeId' | 'errorMessage' | 'queuedAt' | 'startedAt'
+  | 'completedAt' | 'estimatedAt' | 'progress' | 'attempts' | 'dependsOn' | 'subjectId';
+
+export function presentJob(j: Pick<Job, PresentedColumns> | Pick<JobStatusRow, PresentedColumns>, estimatedAt: Date | null = j.estimatedAt) {
   return {
     id: j.id,
     job_type: j.jobType,

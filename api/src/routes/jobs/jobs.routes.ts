@@ -3,13 +3,20 @@ import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../../http/define-route.js';
 import { JobIdParams, JobListQuery, JobListSchema, JobSchema } from './jobs.schemas.js';
 import { presentJob } from './jobs.presenter.js';
-import { cancelJob, estimateCompletion, getJob, listJobs, type JobServiceDeps } from './jobs.service.js';
+import { cancelJob, estimateCompletion, getJob, getJobStatus, listJobs, type JobServiceDeps, type JobStatusRow } from './jobs.service.js';
 import type { JobEventHub } from './jobs.events.js';
+import type { Job } from '../../../../shared/src/db/generated/client.js';
 
 const tags = ['jobs'];
 
 export function jobRoutes(deps: JobServiceDeps & { events: JobEventHub }): RouteDef[] {
-  const present = async (job: Awaited<ReturnType<typeof getJob>>) => presentJob(job, await estimateCompletion(deps.prisma, job));
+  const present = async (job: JobStatusRow) => presentJob(job, await estimateCompletion(deps.prisma, job));
+  // The event hub reads whole rows; a queued job's place in its queue is read (as GET /jobs/{id} reads it) only
+  // when the hub has a change to send.
+  const presentEvent = async (job: Job) =>
+    job.status === 'queued'
+      ? present(await getJobStatus(deps.prisma, job.tenantId, job.id))
+      : presentJob(job, await estimateCompletion(deps.prisma, { ...job, ahead: null }));
   return [
     defineRoute({
       method: 'get',
@@ -21,7 +28,7 @@ export function jobRoutes(deps: JobServiceDeps & { events: JobEventHub }): Route
       responses: { 200: { description: 'Job', schema: JobSchema } },
       errors: [404, 422],
       handler: async ({ res, auth, params }) => {
-        res.json(await present(await getJob(deps.prisma, auth.tenantId, params.id)));
+        res.json(await present(await getJobStatus(deps.prisma, auth.tenantId, params.id)));
       },
     }),
     defineRoute({
@@ -49,7 +56,7 @@ export function jobRoutes(deps: JobServiceDeps & { events: JobEventHub }): Route
       errors: [404, 422],
       handler: async ({ req, res, auth, params }) => {
         const job = await getJob(deps.prisma, auth.tenantId, params.id); // 404 before the stream starts
-        await deps.events.open(req, res, auth.tenantId, job, present); // 429 past the stream caps
+        await deps.events.open(req, res, auth.tenantId, job, presentEvent); // 429 past the stream caps
       },
     }),
     defineRoute({

@@ -13,6 +13,48 @@ export interface JobServiceDeps {
 const TERMINAL = new Set(['complete', 'failed', 'cancelled']);
 const DEFAULT_DURATION_MS = 10_000;
 
+/** A job as the status route reads it: the presented columns, its queue and how many jobs are ahead of it. */
+export interface JobStatusRow {
+  id: string;
+  tenantId: string;
+  jobType: string;
+  priority: number;
+  status: string;
+  queue: string;
+  nodeId: string | null;
+  errorMessage: string | null;
+  queuedAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  estimatedAt: Date | null;
+  progress: number;
+  attempts: number;
+  dependsOn: string[];
+  subjectId: string | null;
+  /** Queued or active jobs of the same queue that run before it; null unless it is queued. */
+  ahead: bigint | null;
+}
+
+/**
+ * The job-status read in one round trip: the row (only the columns the response carries, not the payload) and,
+ * for a queued job, its place in its queue as a subquery Postgres evaluates only then. Hand-written SQL: with
+ * findFirst the polled status route took two or three statements (row, then the count) and read the payload.
+ */
+export async function getJobStatus(prisma: PrismaClient, tenantId: string, id: string): Promise<JobStatusRow> {
+  const [row] = await prisma.$queryRaw<JobStatusRow[]>`
+    SELECT j.id, j.tenant_id AS "tenantId", j.job_type::text AS "jobType", j.priority, j.status::text AS status, j.queue,
+      j.materialnode_id AS "nodeId", j.error_message AS "errorMessage", j.queued_at AS "queuedAt",
+      j.started_at AS "startedAt", j.completed_at AS "completedAt", j.estimated_at AS "estimatedAt", j.progress,
+      j.attempts, j.depends_on::text[] AS "dependsOn", j.subject_id AS "subjectId",
+      CASE WHEN j.status = 'queued' THEN (
+        SELECT count(*) FROM jobs a
+        WHERE a.queue = j.queue AND a.status IN ('queued', 'active') AND a.id <> j.id
+          AND (a.priority > j.priority OR (a.priority = j.priority AND a.queued_at <= j.queued_at))) END AS ahead
+    FROM jobs j WHERE j.id = ${id}::uuid AND j.tenant_id = ${tenantId}::uuid`;
+  if (!row) throw notFound('Job not found');
+  return row;
+}
+
 export async function getJob(prisma: PrismaClient, tenantId: string, id: string) {
   const job = await prisma.job.findFirst({ where: { id, tenantId } });
   if (!job) throw notFound('Job not found');
@@ -55,18 +97,14 @@ function recentMeanDuration(prisma: PrismaClient, jobType: string): Promise<numb
 }
 
 /**
- * When a queued or active job should finish: its place in its queue times the mean duration of the last
- * completed jobs of its type (a default when there are none yet).
+ * When a queued or active job should finish: its place in its queue (`ahead`, read with the row by getJobStatus)
+ * times the mean duration of the last completed jobs of its type (a default when there are none yet).
  */
-export async function estimateCompletion(prisma: PrismaClient, job: { id: string; status: string; queue: string; jobType: string; queuedAt: Date; startedAt: Date | null; priority: number }): Promise<Date | null> {
+export async function estimateCompletion(prisma: PrismaClient, job: Pick<JobStatusRow, 'status' | 'jobType' | 'startedAt' | 'ahead'>): Promise<Date | null> {
   if (TERMINAL.has(job.status)) return null;
   const avg = await recentMeanDuration(prisma, job.jobType);
   if (job.status === 'active') return new Date((job.startedAt ?? new Date()).getTime() + avg);
-  const [ahead] = await prisma.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM jobs
-    WHERE queue = ${job.queue} AND status IN ('queued', 'active') AND id <> ${job.id}::uuid
-      AND (priority > ${job.priority} OR (priority = ${job.priority} AND queued_at <= ${job.queuedAt}))`;
-  return new Date(Date.now() + (Number(ahead?.n ?? 0) + 1) * avg);
+  return new Date(Date.now() + (Number(job.ahead ?? 0) + 1) * avg);
 }
 
 export async function cancelJob(deps: JobServiceDeps, tenantId: string, id: string) {

@@ -1,6 +1,7 @@
 import type { Material } from '../../../../shared/src/db/generated/client.js';
 
-export function presentMaterial(m: Material) {
+/** Every column but the normalized document (which no response shows). */
+export function presentMaterial(m: Omit<Material, 'document'>) {
   return {
     id: m.id,
     materialnode_id: m.nodeId,

@@ -2,6 +2,7 @@
 // material arrives (streamed upload, presigned upload, URL).
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
+import type { Material } from '../../../../shared/src/db/generated/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { AppError, conflict, notFound } from '../../../../shared/src/errors/index.js';
 import { lockTenantQuota, releaseUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
@@ -28,9 +29,26 @@ export async function getMaterial(prisma: PrismaClient | Prisma.TransactionClien
   return m;
 }
 
-export async function listMaterials(prisma: PrismaClient, tenantId: string, nodeId: string) {
-  await getNode(prisma, tenantId, nodeId);
-  return prisma.material.findMany({ where: { tenantId, nodeId }, orderBy: [{ order: 'asc' }, { createdAt: 'asc' }] });
+export type ListedMaterial = Omit<Material, 'document'>;
+
+/**
+ * A node's materials in order, in one round trip: the node LEFT JOIN its materials, so a missing node (no row)
+ * is told apart from an empty one (one row of NULLs). Every column but `document` (the normalized document, up
+ * to megabytes per material, which the list does not show). Hand-written SQL: Prisma needed two statements and
+ * would read the documents.
+ */
+export async function listMaterials(prisma: PrismaClient, tenantId: string, nodeId: string): Promise<ListedMaterial[]> {
+  const rows = await prisma.$queryRaw<(Omit<ListedMaterial, 'id'> & { id: string | null })[]>`
+    SELECT m.id, m.tenant_id AS "tenantId", m.materialnode_id AS "nodeId", m.source_type::text AS "sourceType",
+      m.source_url AS "sourceUrl", m.filename, m."order", m.state::text AS state, m.error_message AS "errorMessage",
+      m.job_id AS "jobId", m.content_type AS "contentType", m.size_bytes AS "sizeBytes", m.sha256,
+      m.chunk_count AS "chunkCount", m.s3_key AS "s3Key", m.created_at AS "createdAt", m.updated_at AS "updatedAt"
+    FROM materialnodes n
+    LEFT JOIN material_entries m ON m.materialnode_id = n.id AND m.tenant_id = n.tenant_id
+    WHERE n.id = ${nodeId}::uuid AND n.tenant_id = ${tenantId}::uuid
+    ORDER BY m."order", m.created_at`;
+  if (rows.length === 0) throw notFound('Node not found');
+  return rows.flatMap((m) => (m.id === null ? [] : [m as ListedMaterial]));
 }
 
 export interface NewMaterial {
