@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeView } from './code-view.js';
+import { codeView, TREE_SITTER_MAX_CHARS } from './code-view.js';
 
 // One sample per language the reviewer reads: a comment and a string that both say "secret"; code says "visible".
 const SAMPLES: [string, string][] = [
@@ -45,4 +45,15 @@ describe('codeView blanks comments and strings in every language the reviewer re
     const [line] = await codeView('x = f("ab", 2)  # c\n', 'python');
     expect(line!.code).toBe('x = f("  ", 2)     ');
   });
+});
+
+describe('a file too long to parse is still blanked (the lexer fallback), so padding cannot smuggle comments in', () => {
+  const padding = 'x = 1\n'.repeat(Math.ceil(TREE_SITTER_MAX_CHARS / 6) + 1);
+  for (const [lang, text] of SAMPLES) {
+    it(lang, async () => {
+      const view = await codeView(text + padding, lang);
+      const code = view.slice(0, text.split('\n').length - 1).map((l) => l.code).join('\n');
+      expect(code).not.toMatch(/secret/);
+    });
+  }
 });

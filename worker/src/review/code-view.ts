@@ -75,13 +75,18 @@ export function languageFromPath(path: string): string | undefined {
   return ext ? map[ext] : undefined;
 }
 
+/** Longest text parsed with a tree-sitter grammar (characters). */
+export const TREE_SITTER_MAX_CHARS = 512 * 1024;
+
 /** The code view of a file: one CodeLine per line of `text` (split at "\n"). Unknown language → all text. */
 export async function codeView(text: string, language: string | undefined): Promise<CodeLine[]> {
   const lines = text.split('\n');
   const lang = language?.toLowerCase() === 'tsx' ? 'tsx' : language?.toLowerCase();
   if (!lang || PROSE.has(lang)) return lines.map(proseLine);
   const grammar = GRAMMAR[lang];
-  if (!grammar) return blankByLexer(lines, lang);
+  // A parse tree costs memory in proportion to the text (and more for pathological input): past this size the
+  // linear lexer, which blanks comments and strings just as well, is used instead of the grammar.
+  if (!grammar || text.length > TREE_SITTER_MAX_CHARS) return blankByLexer(lines, lang);
   const parser = await parserFor(grammar);
   const tree = parser.parse(text);
   parser.delete();
@@ -177,15 +182,17 @@ function isHollow(body: TS.Node, code: string[][]): boolean {
  * Comment and string blanking for languages without a grammar here. Written by hand because no maintained npm
  * tokenizer covers these languages' lexical rules (and a full parser per language would be far more than needed
  * for "where are the comments and strings"). Knows: `//` and `/* *\/` (Kotlin, Swift, Dart, SQL's `/* *\/`),
- * `--` (SQL), `#` (YAML, TOML), `<!-- -->` (HTML/XML); strings in "…", '…' and """…""" with backslash escapes.
+ * `--` (SQL), `#` (YAML, TOML, and Python, Ruby, shell, PHP when they are too long to parse), `<!-- -->` (HTML/XML); strings in "…", '…', """…""", '''…''' (hash languages) and `…` (JS/TS/Go) with backslash escapes.
  */
 export function blankByLexer(lines: string[], lang: string): CodeLine[] {
-  const slash = ['kotlin', 'swift', 'dart', 'sql', 'json'].includes(lang);
-  const hash = ['yaml', 'toml'].includes(lang);
+  // Also the fallback for grammar languages whose text is too long to parse (TREE_SITTER_MAX_CHARS).
+  const slash = ['kotlin', 'swift', 'dart', 'sql', 'json', 'javascript', 'typescript', 'tsx', 'java', 'csharp', 'c', 'cpp', 'go', 'rust', 'php', 'css', 'scss'].includes(lang);
+  const hash = ['yaml', 'toml', 'python', 'ruby', 'shell', 'php'].includes(lang);
   const dash = lang === 'sql';
   const markup = lang === 'html' || lang === 'xml';
   const out: CodeLine[] = [];
-  let state: null | '*/' | '-->' | '"""' = null;
+  const backtick = ['javascript', 'typescript', 'tsx', 'go'].includes(lang); // template / raw strings, may span lines
+  let state: null | '*/' | '-->' | '"""' | "'''" | '`' = null;
   for (const line of lines) {
     const code = line.split('');
     const text: string[] = [];
@@ -220,9 +227,14 @@ export function blankByLexer(lines: string[], lang: string): CodeLine[] {
         i += state === '*/' ? 2 : 4;
         continue;
       }
-      if (!markup && rest.startsWith('"""')) {
+      if (!markup && (rest.startsWith('"""') || (hash && rest.startsWith("'''")))) {
+        state = rest.startsWith('"""') ? '"""' : "'''";
         i += 3;
-        state = '"""';
+        continue;
+      }
+      if (backtick && rest.startsWith('`')) {
+        state = '`';
+        i += 1;
         continue;
       }
       const q = line[i];
