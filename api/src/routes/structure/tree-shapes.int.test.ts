@@ -81,15 +81,29 @@ describe('course-level generation for every tree shape', () => {
   }
 });
 
-/** An OpenAI-protocol embeddings server that answers each request after `delayMs`, with the local provider's vectors. */
-async function slowEmbedder(delayMs: number, dimensions: number): Promise<LocalServer> {
+/**
+ * An OpenAI-protocol embeddings server that answers each request after `delayMs` and, while `hold()` is in force,
+ * not before `release()`: embedding takes as long as the test says, however fast or loaded the machine is.
+ */
+async function slowEmbedder(delayMs: number, dimensions: number): Promise<LocalServer & { hold(): void; release(): void }> {
   const local = createEmbeddingProvider({ kind: 'local', dimensions });
-  return startLocalServer(async (_req, res, body) => {
+  let gate: Promise<void> = Promise.resolve();
+  let open: () => void = () => undefined;
+  const server = await startLocalServer(async (_req, res, body) => {
     const { input } = JSON.parse(body.toString('utf8')) as { input: string[] };
     const vectors = await local.embed(input, { tenantId: 'stub', jobId: null, action: 'embed' });
     await new Promise((r) => setTimeout(r, delayMs));
+    await gate;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ object: 'list', model: 'slow-embed', data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })), usage: { prompt_tokens: 10, total_tokens: 10 } }));
+  });
+  return Object.assign(server, {
+    hold() {
+      gate = new Promise<void>((r) => (open = r));
+    },
+    release() {
+      open();
+    },
   });
 }
 
@@ -97,7 +111,7 @@ describe('generate immediately after upload, with a slow embedder (item 2)', () 
   const EMBED_DELAY_MS = 4000;
   let slowApi: TestApi;
   let slowWorker: WorkerRuntime;
-  let embedder: LocalServer;
+  let embedder: Awaited<ReturnType<typeof slowEmbedder>>;
   let bob: Client;
   beforeAll(async () => {
     embedder = await slowEmbedder(EMBED_DELAY_MS, 384);
@@ -128,27 +142,34 @@ describe('generate immediately after upload, with a slow embedder (item 2)', () 
   for (const [i, [label, on, withModules]] of SHAPES.entries()) {
     const mode = modes[i]!;
     it(`${label}, ${mode}: generation waits for embedding, uses up no attempt, completes`, async () => {
-      const { root, mats, uploadJobs } = await tree(new Set(on), withModules, { client: bob, waitReady: false });
-      const r = await bob.post(`/nodes/${root.id}/generate`, { mode });
-      expect(r.status, JSON.stringify(r.body)).toBe(202);
-      // The upload's job (ingestion) completes while the material is still being embedded: `state` is what says
-      // "ready" (searchable), not the upload's job_id.
-      const last = mats.length - 1; // embedded last (one embed at a time), so still pending when its ingestion ends
-      expect((await bob.waitForJob(uploadJobs[last]!, 30_000)).status).toBe('complete');
-      expect((await bob.get(`/materials/${mats[last]}`)).body.state).toBe('pending');
-      const generation = r.body.generation_jobs as string[];
-      const waitingRow = await bob.pollUntil(`/jobs/${generation[0]}`, (j) => (j?.status === 'queued' && /Waiting for/.test(j?.error_message ?? '')) || ['complete', 'failed'].includes(j?.status), 30_000);
-      expect(waitingRow.status).not.toBe('failed');
-      const jobs = (await Promise.all([...generation, ...r.body.reconciliation_jobs].map((id: string) => bob.waitForJob(id, 120_000)))) as Json[];
-      for (const j of jobs) expect(j.status, JSON.stringify(j)).toBe('complete');
-      for (const j of jobs.slice(0, generation.length)) {
-        expect(j.attempts, JSON.stringify(j)).toBe(1); // the waits used up no attempt
-        expect(j.error_message).toBeNull();
+      embedder.hold(); // embedding does not finish until the checks below have seen generation waiting
+      let released = false;
+      try {
+        const { root, mats, uploadJobs } = await tree(new Set(on), withModules, { client: bob, waitReady: false });
+        const r = await bob.post(`/nodes/${root.id}/generate`, { mode });
+        expect(r.status, JSON.stringify(r.body)).toBe(202);
+        // The upload's job (ingestion) completes while the material is still being embedded: `state` is what says
+        // "ready" (searchable), not the upload's job_id.
+        for (const job of uploadJobs) expect((await bob.waitForJob(job, 30_000)).status).toBe('complete');
+        for (const id of mats) expect((await bob.get(`/materials/${id}`)).body.state).toBe('pending');
+        const generation = r.body.generation_jobs as string[];
+        const waitingRow = await bob.pollUntil(`/jobs/${generation[0]}`, (j) => (j?.status === 'queued' && /Waiting for/.test(j?.error_message ?? '')) || ['complete', 'failed'].includes(j?.status), 30_000);
+        expect(waitingRow.status).toBe('queued');
+        embedder.release();
+        released = true;
+        const jobs = (await Promise.all([...generation, ...r.body.reconciliation_jobs].map((id: string) => bob.waitForJob(id, 120_000)))) as Json[];
+        for (const j of jobs) expect(j.status, JSON.stringify(j)).toBe('complete');
+        for (const j of jobs.slice(0, generation.length)) {
+          expect(j.attempts, JSON.stringify(j)).toBe(1); // the waits used up no attempt
+          expect(j.error_message).toBeNull();
+        }
+        for (const id of mats) expect((await bob.get(`/materials/${id}`)).body.state).toBe('ready');
+        const s = await bob.get(`/nodes/${root.id}/structure`);
+        expect(s.status).toBe(200);
+        expect(s.body.structure.course.modules.flatMap((m: Json) => m.lessons).length).toBeGreaterThan(0);
+      } finally {
+        if (!released) embedder.release();
       }
-      for (const id of mats) expect((await bob.get(`/materials/${id}`)).body.state).toBe('ready');
-      const s = await bob.get(`/nodes/${root.id}/structure`);
-      expect(s.status).toBe(200);
-      expect(s.body.structure.course.modules.flatMap((m: Json) => m.lessons).length).toBeGreaterThan(0);
     }, 180_000);
   }
 
