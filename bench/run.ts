@@ -30,8 +30,9 @@ import { queue } from './scenarios/queue.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { search } from './scenarios/search.js';
 import { corpus } from './scenarios/corpus.js';
+import { quality } from './scenarios/quality.js';
 
-const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, ingestion, search, corpus];
+const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, ingestion, search, corpus, quality];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
