@@ -38,9 +38,9 @@ export const quality: Scenario = {
       }
       // The fusion sweep: RRF k, list depth and the full-text weight.
       const sweep: { params: FusionParams; hitAt1: number; hitAt5: number; mrrAt10: number }[] = [];
-      for (const k of [5, 20, 60])
-        for (const depth of [20, 40])
-          for (const fulltextWeight of [0.5, 1, 1.5, 2]) {
+      for (const k of [2, 5, 20, 60])
+        for (const depth of [20, 40, 80])
+          for (const fulltextWeight of [1, 2, 3, 5]) {
             const params = { k, depth, semanticWeight: 1, fulltextWeight };
             const r = await evaluateMode({ ...deps, fusion: params }, tenantId, course, 'hybrid', QUALITY_QUESTIONS, library);
             sweep.push({ params, hitAt1: r.hitAt1, hitAt5: r.hitAt5, mrrAt10: r.mrrAt10 });

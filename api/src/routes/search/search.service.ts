@@ -14,7 +14,7 @@ export interface FusionParams {
   fulltextWeight: number;
 }
 
-export const FUSION: FusionParams = { k: 60, depth: 40, semanticWeight: 1, fulltextWeight: 1 };
+export const FUSION: FusionParams = { k: 5, depth: 40, semanticWeight: 1, fulltextWeight: 5 };
 
 export interface SearchDeps {
   prisma: PrismaClient;
