@@ -39,9 +39,11 @@ WITH RECURSIVE subtree AS (
   SELECT (quote_literal(u.a) || ' <' || u.d || '> ' || quote_literal(u.b))::tsquery AS tq, coalesce(ia.idf, 0) + coalesce(ib.idf, 0) AS idf
   FROM unnest($8::text[], $9::text[], $10::int[]) u(a, b, d)
   LEFT JOIN idf ia ON ia.lexeme = u.a LEFT JOIN idf ib ON ib.lexeme = u.b
+), phrase_hits AS (
+  SELECT cand.id, sum(p.idf) AS idf FROM cand, phrases p WHERE cand.fts @@ p.tq GROUP BY cand.id
 ), boosted AS (
-  SELECT b.id, b.score + $11::float8 * coalesce((SELECT sum(p.idf) FROM phrases p, cand WHERE cand.id = b.id AND cand.fts @@ p.tq), 0) AS score
-  FROM bm25 b
+  SELECT b.id, b.score + $11::float8 * coalesce(ph.idf, 0) AS score
+  FROM bm25 b LEFT JOIN phrase_hits ph ON ph.id = b.id
 )
 SELECT m.id::text AS chunk_id, m.material_id::text AS material_id, m.materialnode_id::text AS materialnode_id,
        m.text, m.kind, m.metadata, boosted.score AS rank
