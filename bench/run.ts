@@ -31,8 +31,9 @@ import { ingestion } from './scenarios/ingestion.js';
 import { search } from './scenarios/search.js';
 import { corpus } from './scenarios/corpus.js';
 import { sse } from './scenarios/sse.js';
+import { quality } from './scenarios/quality.js';
 
-const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, sse, ingestion, search, corpus];
+const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, sse, ingestion, search, corpus, quality];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

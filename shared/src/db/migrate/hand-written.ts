@@ -25,8 +25,11 @@ export const HAND_WRITTEN: HandWritten[] = [
   {
     kind: 'index',
     name: 'material_chunks.material_chunks_fts_idx',
-    why: "GIN on to_tsvector('simple', text) for hybrid search: an expression index, invisible to Prisma",
+    why: 'GIN on the tsvector column fts: Prisma cannot declare an index on an Unsupported("tsvector") column and would drop it',
+    prismaDiff: [/^DROP INDEX "material_chunks_fts_idx"$/],
   },
+  { kind: 'function', name: 'material_chunks_fts()', why: "trigger function writing fts with the material's text_search_config" },
+  { kind: 'trigger', name: 'material_chunks.material_chunks_fts_trigger', why: 'Prisma has no triggers' },
 ];
 
 export const isHandWrittenDrop = (statement: string) =>

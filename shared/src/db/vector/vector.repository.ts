@@ -1,5 +1,5 @@
 // All vector SQL in one place (DESIGN.md §4): embedding column checks, batched embedding writes, the
-// embedding cache, and the filtered HNSW / full-text queries of prisma/sql.
+// embedding cache, and the filtered HNSW / BM25 full-text queries of prisma/sql.
 import pgvector from 'pgvector';
 import type { Prisma, PrismaClient } from '../client.js';
 import type { EmbeddingCache, EmbeddingCacheEntry } from '../../providers/embeddings/embedding-cache.js';
@@ -115,14 +115,49 @@ export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string
   });
 }
 
-/** Chunks with every query word first; when those are too few, chunks with any of them (capped). */
-export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number) {
-  const run = (mode: 'all' | 'any') =>
-    prisma.$queryRawUnsafe<(SearchHit & { rank: number })[]>(sqlFile('fulltext-search.sql'), tenantId, nodeId, text, limit, mode);
-  let rows = await run('all');
-  if (rows.length < limit) {
-    const seen = new Set(rows.map((r) => r.chunk_id));
-    rows = [...rows, ...(await run('any')).filter((r) => !seen.has(r.chunk_id))].slice(0, limit);
-  }
+/**
+ * A query costs a bounded amount however long it is: at most this many terms reach the ranking statement (the
+ * rarest, by the column statistics ANALYZE keeps), and at most FULLTEXT_CANDIDATES chunks are ranked.
+ */
+export const MAX_QUERY_TERMS = 32;
+export const FULLTEXT_CANDIDATES = 5000;
+/** BM25 parameters (Lucene's defaults) and the phrase boost, chosen on bench/quality (see README → Performance). */
+export const BM25 = { k1: 1.2, b: 0.75, phraseBoost: 0.5 };
+
+export interface QueryTerm {
+  lexeme: string;
+  /** First position in the query (1-based, stop words counted). */
+  pos: number;
+  /** Share of all chunks holding it when among the column's most common elements, else 0. */
+  freq: number;
+}
+
+/** The query's lexemes in every configuration of the subtree's materials; more than MAX_QUERY_TERMS: the rarest. */
+export async function fulltextQueryTerms(prisma: PrismaClient, tenantId: string, nodeId: string, text: string): Promise<QueryTerm[]> {
+  const all = await prisma.$queryRawUnsafe<QueryTerm[]>(sqlFile('fulltext-terms.sql'), tenantId, nodeId, text);
+  const kept = all.length <= MAX_QUERY_TERMS ? all : [...all].sort((a, b) => a.freq - b.freq || a.pos - b.pos).slice(0, MAX_QUERY_TERMS);
+  return kept.sort((a, b) => a.pos - b.pos || a.lexeme.localeCompare(b.lexeme));
+}
+
+/** BM25-ranked chunks holding any of the query's terms, with a boost for query phrases found in the chunk. */
+export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number, params = BM25) {
+  const terms = await fulltextQueryTerms(prisma, tenantId, nodeId, text);
+  if (!terms.length) return [];
+  // Phrases: pairs of kept terms at most 2 apart in the query (a stop word between them counts).
+  const pairs = terms.flatMap((a, i) => terms.slice(i + 1).filter((b) => b.pos > a.pos && b.pos - a.pos <= 2).map((b) => [a, b] as const));
+  const rows = await prisma.$queryRawUnsafe<(SearchHit & { rank: number })[]>(
+    sqlFile('fulltext-search.sql'),
+    tenantId,
+    nodeId,
+    terms.map((t) => t.lexeme),
+    limit,
+    FULLTEXT_CANDIDATES,
+    params.k1,
+    params.b,
+    pairs.map(([a]) => a.lexeme),
+    pairs.map(([, b]) => b.lexeme),
+    pairs.map(([a, b]) => b.pos - a.pos),
+    params.phraseBoost,
+  );
   return rows.map((r) => ({ ...r, rank: Number(r.rank) }));
 }

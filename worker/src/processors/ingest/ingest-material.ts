@@ -14,6 +14,7 @@ import { jobs } from '../../../../shared/src/jobs/definitions.js';
 import { extractInSubprocess } from '../../ingestion/extract-subprocess.js';
 import { isInputError } from '../../input-error.js';
 import { chunkDocument } from '../../ingestion/chunker.js';
+import { detectTextSearchConfig } from '../../../../shared/src/text-search/language.js';
 import type { Transcriber } from '../../ingestion/transcriber.js';
 import { cancelled, type JobContext } from '../../registry.js';
 import { fetchObject, fetchWebPage, type FetchedSource } from './fetch-source.js';
@@ -68,10 +69,15 @@ export function ingestMaterial(deps: IngestDeps) {
       if (await ctx.isCancelled()) return cancelled();
       await ctx.progress(60);
 
+      const textSearchConfig = detectTextSearchConfig(
+        doc.blocks.filter((b) => !b.metadata.code).map((b) => b.text).join('\n'),
+      );
       const chunks = chunkDocument(doc, { targetTokens: config.CHUNK_TARGET_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS });
       await prisma.$transaction(
         async (tx) => {
           await tx.chunk.deleteMany({ where: { materialId: m.id } });
+          // Before the chunks: their full-text vectors are made with it (trigger material_chunks_fts).
+          await tx.material.update({ where: { id: m.id }, data: { textSearchConfig } });
           for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
             await tx.chunk.createMany({
               data: chunks.slice(i, i + INSERT_BATCH).map((c) => ({
