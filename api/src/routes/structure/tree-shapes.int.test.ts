@@ -142,29 +142,31 @@ describe('generate immediately after upload, with a slow embedder (item 2)', () 
   for (const [i, [label, on, withModules]] of SHAPES.entries()) {
     const mode = modes[i]!;
     it(`${label}, ${mode}: generation waits for embedding, uses up no attempt, completes`, async () => {
+      // A tenant of its own: the embedding cache is per tenant, and the shapes share their texts.
+      const c = new Client(slowApi.url, (await createTestTenant(slowApi.deps.prisma)).key);
       embedder.hold(); // embedding does not finish until the checks below have seen generation waiting
       let released = false;
       try {
-        const { root, mats, uploadJobs } = await tree(new Set(on), withModules, { client: bob, waitReady: false });
-        const r = await bob.post(`/nodes/${root.id}/generate`, { mode });
+        const { root, mats, uploadJobs } = await tree(new Set(on), withModules, { client: c, waitReady: false });
+        const r = await c.post(`/nodes/${root.id}/generate`, { mode });
         expect(r.status, JSON.stringify(r.body)).toBe(202);
         // The upload's job (ingestion) completes while the material is still being embedded: `state` is what says
         // "ready" (searchable), not the upload's job_id.
-        for (const job of uploadJobs) expect((await bob.waitForJob(job, 30_000)).status).toBe('complete');
-        for (const id of mats) expect((await bob.get(`/materials/${id}`)).body.state).toBe('pending');
+        for (const job of uploadJobs) expect((await c.waitForJob(job, 30_000)).status).toBe('complete');
+        for (const id of mats) expect((await c.get(`/materials/${id}`)).body.state).toBe('pending');
         const generation = r.body.generation_jobs as string[];
-        const waitingRow = await bob.pollUntil(`/jobs/${generation[0]}`, (j) => (j?.status === 'queued' && /Waiting for/.test(j?.error_message ?? '')) || ['complete', 'failed'].includes(j?.status), 30_000);
+        const waitingRow = await c.pollUntil(`/jobs/${generation[0]}`, (j) => (j?.status === 'queued' && /Waiting for/.test(j?.error_message ?? '')) || ['complete', 'failed'].includes(j?.status), 30_000);
         expect(waitingRow.status).toBe('queued');
         embedder.release();
         released = true;
-        const jobs = (await Promise.all([...generation, ...r.body.reconciliation_jobs].map((id: string) => bob.waitForJob(id, 120_000)))) as Json[];
+        const jobs = (await Promise.all([...generation, ...r.body.reconciliation_jobs].map((id: string) => c.waitForJob(id, 120_000)))) as Json[];
         for (const j of jobs) expect(j.status, JSON.stringify(j)).toBe('complete');
         for (const j of jobs.slice(0, generation.length)) {
           expect(j.attempts, JSON.stringify(j)).toBe(1); // the waits used up no attempt
           expect(j.error_message).toBeNull();
         }
-        for (const id of mats) expect((await bob.get(`/materials/${id}`)).body.state).toBe('ready');
-        const s = await bob.get(`/nodes/${root.id}/structure`);
+        for (const id of mats) expect((await c.get(`/materials/${id}`)).body.state).toBe('ready');
+        const s = await c.get(`/nodes/${root.id}/structure`);
         expect(s.status).toBe(200);
         expect(s.body.structure.course.modules.flatMap((m: Json) => m.lessons).length).toBeGreaterThan(0);
       } finally {
