@@ -23,7 +23,7 @@ const EOW = 0x03;
 const MEMO_LIMIT = 200_000;
 
 /** murmur3's 32-bit finaliser: spreads FNV's weak low bits before we take index and sign from them. */
-function fmix(h: number): number {
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

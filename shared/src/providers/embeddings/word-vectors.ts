@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
+import { fmix } from './lexical-features.js';
 
 const MAGIC = 0x56575343; // "CSWV"
 export const WORD_VECTOR_FORMAT = 1;
@@ -39,16 +40,11 @@ export interface WordVectors {
   word(row: number): string;
 }
 
-/** FNV-1a over UTF-16 code units with murmur3's finaliser. */
+/** FNV-1a over UTF-16 code units with murmur3's finaliser (the hashed features' fmix). */
 function hashWord(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix(h);
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
