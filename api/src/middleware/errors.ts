@@ -48,9 +48,13 @@ function fromUnavailable(err: unknown): AppError | null {
     (e.name === 'PrismaClientKnownRequestError' && PRISMA_UNAVAILABLE.has(e.code ?? '')) ||
     (e.name === 'DriverAdapterError' && /connect|terminat|closed/i.test(String((e.cause as { message?: string })?.message ?? '')));
   const networkDown = UNAVAILABLE_CODES.has(e.code ?? '') || UNAVAILABLE_CODES.has((e.cause as { code?: string })?.code ?? '');
+  // The server going away under a statement: shutdown or crash (57P01–57P03), a lost connection (class 08), no
+  // connection slot left (53300). Raw queries surface these as Prisma P2010 with the SQLSTATE inside.
+  const state = sqlState(err);
+  const serverGone = !!state && (/^57P0[123]$/.test(state) || state.startsWith('08') || state === '53300');
   const s3Down = !!e.$metadata && e.$metadata.httpStatusCode === undefined && (networkDown || e.name === 'TimeoutError');
   const s3Unavailable = !!e.$metadata && (e.$metadata.httpStatusCode === 503 || e.$metadata.httpStatusCode === 500);
-  if (prismaDown || networkDown || s3Down || s3Unavailable || /Can't reach database|Connection terminated|connect ECONNREFUSED/.test(String((err as Error).message))) {
+  if (prismaDown || networkDown || serverGone || s3Down || s3Unavailable || /Can't reach database|Connection terminated|connect ECONNREFUSED/.test(String((err as Error).message))) {
     return new AppError('service_unavailable', 'A service this request needs is unavailable; try again shortly', { 'Retry-After': '5' });
   }
   return null;
