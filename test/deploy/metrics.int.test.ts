@@ -59,6 +59,9 @@ describe('/metrics', () => {
     expect(apiText).toMatch(/cs_queue_jobs\{queue="ingest",state="completed"\} [1-9]/);
     expect(value(apiText, 'cs_worker_heartbeat_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(workerText).toMatch(/cs_job_duration_seconds_count\{job_type="ingest",status="complete"\} [1-9]/);
+    for (const stage of ['fetch', 'extract', 'chunk', 'insert', 'embed', 'write']) {
+      expect(workerText, stage).toMatch(new RegExp(`^cs_ingest_stage_seconds_count\\{stage="${stage}"\\} [1-9]`, 'm'));
+    }
     expect(workerText).toMatch(/cs_provider_calls_total\{kind="embedding",provider="local",model="[^"]+",status="ok"\} [1-9]/);
   });
 });

@@ -43,7 +43,7 @@ const files = (dir: string): string[] =>
 describe('deploy/metrics.json', () => {
   it('lists exactly the metric families of the ops issue, with valid names, types and labels', () => {
     expect([...names].sort()).toEqual([
-      'cs_http_request_duration_seconds', 'cs_job_duration_seconds', 'cs_job_failures_total', 'cs_jobs_total', 'cs_outbox_backlog',
+      'cs_http_request_duration_seconds', 'cs_ingest_stage_seconds', 'cs_job_duration_seconds', 'cs_job_failures_total', 'cs_jobs_total', 'cs_outbox_backlog',
       'cs_provider_calls_total', 'cs_provider_cost_usd_total', 'cs_queue_jobs', 'cs_queue_oldest_waiting_seconds',
       'cs_rate_limit_rejections_total', 'cs_worker_heartbeat_age_seconds',
     ]);

@@ -17,6 +17,7 @@ export interface Metrics {
   heartbeatAge: Gauge;
   providerCalls: Counter<'kind' | 'provider' | 'model' | 'status'>;
   providerCost: Counter<'kind' | 'provider' | 'model'>;
+  ingestStage: Histogram<'stage'>;
 }
 
 let current: Metrics | undefined;
@@ -94,6 +95,15 @@ export function metrics(): Metrics {
       name: 'cs_provider_cost_usd_total',
       help: 'Provider cost in USD by kind, provider and model',
       labelNames: ['kind', 'provider', 'model'],
+      registers: [registry],
+    }),
+    // Where a material's way to `ready` spends its time, stage by stage (fetch, extract, chunk, insert in
+    // ingest.material; embed, write in embed.material): the sums show the bottleneck of ingestion.
+    ingestStage: new Histogram({
+      name: 'cs_ingest_stage_seconds',
+      help: 'Seconds in each ingestion stage: per material for fetch, extract, chunk, insert; per batch of up to 256 chunks for embed, write',
+      labelNames: ['stage'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
   };

@@ -8,6 +8,7 @@ import { ProviderError } from '../../../../shared/src/providers/http/provider-er
 import { writeChunkEmbeddings } from '../../../../shared/src/db/vector/vector.repository.js';
 import { cancelled, type JobContext } from '../../registry.js';
 import { revalidateMappingsFor } from '../../../../shared/src/db/slide-mappings.repository.js';
+import { metrics } from '../../../../shared/src/metrics/index.js';
 
 const BATCH = 256;
 
@@ -19,9 +20,11 @@ export function embedMaterial(deps: { prisma: PrismaClient; embedder: EmbeddingP
     const pending = await prisma.$queryRaw<{ id: string; text: string }[]>`
       SELECT id::text AS id, text FROM material_chunks
       WHERE material_id = ${m.id}::uuid AND embedding IS NULL ORDER BY ordinal`;
+    const stage = metrics().ingestStage;
     for (let i = 0; i < pending.length; i += BATCH) {
       const batch = pending.slice(i, i + BATCH);
       let vectors: number[][];
+      const embedding = stage.startTimer({ stage: 'embed' });
       try {
         vectors = await embedder.embed(
           batch.map((c) => c.text),
@@ -30,8 +33,12 @@ export function embedMaterial(deps: { prisma: PrismaClient; embedder: EmbeddingP
       } catch (err) {
         if (err instanceof ProviderError && err.permanent) throw new UnrecoverableError(`embedding provider refused: ${err.message}`);
         throw err;
+      } finally {
+        embedding();
       }
+      const writing = stage.startTimer({ stage: 'write' });
       await writeChunkEmbeddings(prisma, batch.map((c, j) => ({ id: c.id, embedding: vectors[j] as number[] })));
+      writing();
       await ctx.progress(Math.round(((i + batch.length) / pending.length) * 95));
       if (await ctx.isCancelled()) return cancelled();
     }

@@ -17,6 +17,7 @@ import { chunkDocument } from '../../ingestion/chunker.js';
 import { detectTextSearchConfig } from '../../../../shared/src/text-search/language.js';
 import type { Transcriber } from '../../ingestion/transcriber.js';
 import { cancelled, type JobContext } from '../../registry.js';
+import { metrics } from '../../../../shared/src/metrics/index.js';
 import { fetchObject, fetchWebPage, type FetchedSource } from './fetch-source.js';
 
 export interface IngestDeps {
@@ -34,9 +35,11 @@ export function ingestMaterial(deps: IngestDeps) {
     const { prisma, config } = deps;
     const m = await prisma.material.findFirst({ where: { id: payload.materialId, tenantId: payload.tenantId } });
     if (!m) throw new UnrecoverableError('Material no longer exists');
+    const stage = metrics().ingestStage;
     const dir = await mkdtemp(join(tmpdir(), 'cs-ingest-'));
     try {
       let source: FetchedSource;
+      let done = stage.startTimer({ stage: 'fetch' });
       if (m.s3Key) {
         source = await fetchObject(deps.s3, config.S3_BUCKET, m.s3Key, dir, config.MAX_UPLOAD_BYTES);
       } else if (m.sourceUrl && m.sourceType === 'web') {
@@ -51,9 +54,11 @@ export function ingestMaterial(deps: IngestDeps) {
           'Video links cannot be downloaded for transcription: upload the video file or its subtitles (.vtt/.srt)',
         );
       }
+      done();
       await ctx.progress(20);
 
       let doc;
+      done = stage.startTimer({ stage: 'extract' });
       try {
         doc = await extractInSubprocess(source.path, {
           filename: m.filename ?? (m.sourceType === 'web' ? 'page.html' : 'source'),
@@ -66,13 +71,17 @@ export function ingestMaterial(deps: IngestDeps) {
         if (isInputError(err)) throw new UnrecoverableError(err.message);
         throw err;
       }
+      done();
       if (await ctx.isCancelled()) return cancelled();
       await ctx.progress(60);
 
+      done = stage.startTimer({ stage: 'chunk' });
       const textSearchConfig = detectTextSearchConfig(
         doc.blocks.filter((b) => !b.metadata.code).map((b) => b.text).join('\n'),
       );
       const chunks = chunkDocument(doc, { targetTokens: config.CHUNK_TARGET_TOKENS, overlapTokens: config.CHUNK_OVERLAP_TOKENS });
+      done();
+      done = stage.startTimer({ stage: 'insert' });
       await prisma.$transaction(
         async (tx) => {
           await tx.chunk.deleteMany({ where: { materialId: m.id } });
@@ -118,6 +127,7 @@ export function ingestMaterial(deps: IngestDeps) {
         },
         { timeout: 120_000 },
       );
+      done();
       return { chunks: chunks.length };
     } finally {
       await rm(dir, { recursive: true, force: true });
