@@ -1,4 +1,5 @@
 // Everything a worker process runs, separated from main.ts so tests can start and stop a worker in-process.
+import { stopSpareExtractor } from './ingestion/extract-subprocess.js';
 import { Worker } from 'bullmq';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../shared/src/config/index.js';
@@ -89,6 +90,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
       metricsServer?.close();
       stopScrape();
       await Promise.allSettled(workers.map((w) => w.close()));
+      stopSpareExtractor();
       await stopLoops(); // after the workers: a job finishing during shutdown still has its follow-ups relayed
       await queues.close();
       await removeHeartbeat(redis, config.BULLMQ_PREFIX, workerId).catch(() => undefined);

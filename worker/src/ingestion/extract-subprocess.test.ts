@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { extractInSubprocess } from './extract-subprocess.js';
+import { extractInSubprocess, spareExtractor, stopSpareExtractor } from './extract-subprocess.js';
 import { extractFile } from './extract.js';
 import { InputError } from '../input-error.js';
 import { makePdf, makeTmpDir, makeVideo, write } from './fixtures.test-support.js';
@@ -12,7 +12,10 @@ let tmp: Awaited<ReturnType<typeof makeTmpDir>>;
 beforeAll(async () => {
   tmp = await makeTmpDir();
 });
-afterAll(() => tmp.cleanup());
+afterAll(async () => {
+  stopSpareExtractor();
+  await tmp.cleanup();
+});
 
 const isAlive = (pid: number) => {
   try {
@@ -46,6 +49,27 @@ describe('extractInSubprocess', () => {
     const viaChild = await extractInSubprocess(path, { filename: 'lecture.PDF' });
     expect(viaChild).toEqual(await extractFile(path, { filename: 'lecture.pdf' }));
     expect(viaChild.blocks.map((b) => b.metadata.page)).toEqual([1, 2]);
+  });
+
+  it('keeps one loaded child waiting for the next file, and serves each file from a child of its own', async () => {
+    const path = tmp.file('spare.md');
+    await write(path, '# Spare\n\nThe next child is loaded before the next file arrives.');
+    await extractInSubprocess(path, { filename: 'spare.md' });
+    const waiting = spareExtractor();
+    expect(waiting?.pid).toBeGreaterThan(0);
+    await expect.poll(() => spareExtractor()?.ready, { timeout: 20_000, interval: 50 }).toBe(true);
+    const doc = await extractInSubprocess(path, { filename: 'spare.md' });
+    expect(doc.title).toBe('Spare');
+    // the waiting child served that file and exited; a new one waits behind it
+    await expect.poll(() => isAlive(waiting!.pid!), { timeout: 5_000, interval: 50 }).toBe(false);
+    expect(spareExtractor()?.pid).not.toBe(waiting!.pid);
+    // a spare that died while waiting is replaced, not used
+    const next = spareExtractor()!;
+    process.kill(next.pid!, 'SIGKILL');
+    await expect.poll(() => isAlive(next.pid!), { timeout: 5_000, interval: 50 }).toBe(false);
+    expect((await extractInSubprocess(path, { filename: 'spare.md' })).title).toBe('Spare');
+    stopSpareExtractor();
+    expect(spareExtractor()).toBeNull();
   });
 
   it('carries a multi-megabyte document back over IPC', async () => {

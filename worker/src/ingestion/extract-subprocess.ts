@@ -6,7 +6,11 @@
 // ExtractionErrors too (the same file would do the same again). Video is the exception: it is run in the
 // calling process, because its heavy part is already a separate ffmpeg process and the transcriber (an object
 // with network clients) cannot be sent to a child.
-import { fork } from 'node:child_process';
+// Loading the extractors' module graph takes a child ~0.5 s compiled (~2 s under tsx), more than extracting a
+// typical lesson file. So one spare child of the default entry is forked ahead and waits, loaded, for the next
+// request: that load happens while the previous file is fetched or parsed, not on its path. Every child still
+// serves exactly one file and exits; the spare is replaced as soon as it is taken.
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { extractFile, detectFormat, type ExtractOptions } from './extract.js';
 import { InputError, type ExtractionErrorCode } from '../input-error.js';
@@ -27,6 +31,72 @@ export interface SubprocessOptions extends ExtractOptions {
   childEntry?: string;
 }
 
+interface Spare {
+  child: ChildProcess;
+  ready: boolean;
+  maxOldSpaceMb: number;
+  /** Removes the listeners it has while waiting (once taken, extractInSubprocess listens itself). */
+  detach(): void;
+}
+let spare: Spare | null = null;
+
+const forkChild = (entry: string, maxOldSpaceMb: number): Spare => {
+  const execArgv = [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), `--max-old-space-size=${maxOldSpaceMb}`];
+  const child = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const onReady = (msg: unknown) => {
+    if (msg && typeof msg === 'object' && 'ready' in msg) s.ready = true;
+  };
+  const onExit = () => {
+    if (spare === s) spare = null;
+  };
+  const onError = () => undefined; // a spare that failed to start is not used ('exit' clears it)
+  const s: Spare = {
+    child,
+    ready: false,
+    maxOldSpaceMb,
+    detach: () => {
+      child.off('message', onReady);
+      child.off('exit', onExit);
+      child.off('error', onError);
+    },
+  };
+  child.on('message', onReady);
+  child.once('exit', onExit);
+  child.on('error', onError);
+  return s;
+};
+
+/** Takes the waiting spare (when it fits) or forks a child, and forks the next spare behind it. */
+function takeChild(entry: string, maxOldSpaceMb: number): Spare {
+  if (entry !== DEFAULT_ENTRY) return forkChild(entry, maxOldSpaceMb);
+  let s = spare;
+  spare = null;
+  if (!s || s.maxOldSpaceMb !== maxOldSpaceMb || s.child.exitCode !== null || s.child.signalCode !== null || !s.child.connected) {
+    if (s) s.child.kill('SIGKILL');
+    s = forkChild(entry, maxOldSpaceMb);
+  }
+  s.detach();
+  spare = forkChild(entry, maxOldSpaceMb);
+  // An idle spare must not keep the worker alive, and its stderr is not ours to read until it is taken.
+  spare.child.unref();
+  spare.child.channel?.unref();
+  spare.child.stderr?.resume();
+  s.child.ref();
+  s.child.channel?.ref();
+  return s;
+}
+
+/** Whether a loaded spare child is waiting (tests), and its pid. */
+export function spareExtractor(): { pid: number | undefined; ready: boolean } | null {
+  return spare ? { pid: spare.child.pid, ready: spare.ready } : null;
+}
+
+/** Kills the waiting spare (worker shutdown; the next extraction, if any, forks afresh). */
+export function stopSpareExtractor(): void {
+  spare?.child.kill('SIGKILL');
+  spare = null;
+}
+
 export async function extractInSubprocess(path: string, opts: SubprocessOptions): Promise<ExtractedDocument> {
   const format = opts.format ?? detectFormat(opts.filename, opts.sourceType);
   if (format === 'video') return extractFile(path, { ...opts, format });
@@ -43,12 +113,8 @@ export async function extractInSubprocess(path: string, opts: SubprocessOptions)
       ...(opts.charset && { charset: opts.charset }),
     },
   };
-  const execArgv = [...(childEntry.endsWith('.ts') ? ['--import', 'tsx'] : []), `--max-old-space-size=${maxOldSpaceMb}`];
-  const child = fork(childEntry, [], {
-    execArgv,
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+  const taken = takeChild(childEntry, maxOldSpaceMb);
+  const child = taken.child;
 
   return new Promise<ExtractedDocument>((resolve, reject) => {
     let settled = false;
@@ -77,6 +143,7 @@ export async function extractInSubprocess(path: string, opts: SubprocessOptions)
       else if (msg.error.extraction) finish(() => reject(new InputError(msg.error.code as ExtractionErrorCode, msg.error.message)));
       else finish(() => reject(new Error(`extraction failed: ${msg.error.message}`)));
     });
+    if (taken.ready) child.send(request); // a spare that loaded while waiting
     child.on('error', (err) => finish(() => reject(err)));
     // 'close' comes after the process exited and its IPC channel and stderr were drained, so a reply sent
     // before exiting has been handled by then; reaching here unsettled means the child died without one.
