@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../../../../shared/src/config/index.js';
 import { createLogger } from '../../../../shared/src/logger/index.js';
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
@@ -27,7 +28,7 @@ interface CountingApi {
 }
 
 /** The real app (createDeps + buildApp), its Prisma client wrapped to count the queries it sends. No background loops. */
-async function startCountingApi(overrides: Record<string, string> = {}): Promise<CountingApi> {
+async function startCountingApi(overrides: Record<string, string> = {}, opts: { hubRedis?: Redis } = {}): Promise<CountingApi> {
   const config = loadConfig({ BULLMQ_PREFIX: uniquePrefix('sse'), ...overrides });
   const deps = createDeps(config, createLogger({ level: config.LOG_LEVEL, name: 'test-api' }));
   const reads = { jobs: 0 };
@@ -39,7 +40,7 @@ async function startCountingApi(overrides: Record<string, string> = {}): Promise
       },
     },
   }) as unknown as PrismaClient;
-  const hub = jobEventHub(config, { prisma: counted, redis: deps.redis, logger: deps.logger });
+  const hub = jobEventHub(config, { prisma: counted, redis: opts.hubRedis ?? deps.redis, logger: deps.logger });
   const app = buildApp({ ...deps, prisma: counted, jobEvents: hub });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -293,6 +294,36 @@ describe('caps', () => {
     expect(a.hub.openStreams).toBe(4);
     for (const s of [...streams, elsewhere]) s.abort();
     await expect.poll(() => a.hub.openStreams + b.hub.openStreams).toBe(0);
+  });
+
+  it('Redis going away while streams hold slots: their refreshes fail quietly, the streams go on, closing them is clean', async () => {
+    const redis = new Redis(loadConfig({}).REDIS_URL, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const api = await startCountingApi({ SSE_SLOT_TTL_MS: '1000' }, { hubRedis: redis });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { tenant, key } = await createTestTenant(api.deps.prisma);
+      const job = await queuedJob(api.deps.prisma, tenant.id, api.deps.config.BULLMQ_PREFIX);
+      const s = await openStream(`${api.url}/api/v1/jobs/${job}/events`, key);
+      expect(s.res.status).toBe(200);
+      await s.waitFor(1);
+      redis.disconnect(); // every Redis call of the hub fails from now on (the slot refreshes every ~333 ms)
+      await sleep(1500);
+      expect(unhandled).toEqual([]);
+      expect(s.ended).toBe(false);
+      await startAttempt(api.deps.prisma, job, 1);
+      await s.waitFor(2);
+      await completeJob(api.deps.prisma, job);
+      await s.waitFor(3);
+      await s.done;
+      await expect.poll(() => api.hub.openStreams).toBe(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await api.close();
+      redis.disconnect();
+    }
   });
 
   it('a crashed process does not keep its tenant slots: they expire after SSE_SLOT_TTL_MS', async () => {

@@ -46,6 +46,22 @@ interface Stream {
 
 const signature = (job: { status: string; progress: number }) => `${job.status}:${job.progress}`;
 
+/**
+ * redis-semaphore refreshes a held slot from a timer and does not catch a failed refresh, so every refresh
+ * while Redis is unreachable became an unhandled rejection. A refresh that cannot reach Redis keeps the slot
+ * (the stream goes on, as when the slot could not be taken at all); the key expires on its own if Redis stays
+ * away, and once Redis answers again a refresh that finds the slot gone reports it lost (onLockLost).
+ */
+class StreamSlot extends Semaphore {
+  protected override async _refresh(): Promise<boolean> {
+    try {
+      return await super._refresh();
+    } catch {
+      return true;
+    }
+  }
+}
+
 export class JobEventHub {
   private readonly byJob = new Map<string, Set<Stream>>();
   /** Streams open or being opened (counted before the Redis slot is awaited, so the process cap holds). */
@@ -80,7 +96,7 @@ export class JobEventHub {
   async open(req: Request, res: Response, tenantId: string, job: Job, present: Present): Promise<void> {
     if (this.closing || this.count >= this.opts.maxPerProcess) throw this.tooMany('Too many open event streams on this server');
     this.count++;
-    let slot: Semaphore | null = new Semaphore(this.opts.redis, `${this.opts.prefix}:sse:${tenantId}`, this.opts.maxPerTenant, {
+    let slot: Semaphore | null = new StreamSlot(this.opts.redis, `${this.opts.prefix}:sse:${tenantId}`, this.opts.maxPerTenant, {
       lockTimeout: this.opts.slotTtlMs,
       refreshInterval: Math.floor(this.opts.slotTtlMs / 3),
       acquireAttemptsLimit: 1,
