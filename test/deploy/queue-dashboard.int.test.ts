@@ -26,6 +26,11 @@ describe('/admin/queues', () => {
     const anon = await fetch(`${on.url}/admin/queues`);
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toMatch(/^Basic/);
+    // the error body of every other refusal, with the request id of the X-Request-Id header
+    const body = (await anon.json()) as { detail: string; code: string; request_id: string };
+    expect(body).toEqual({ detail: 'Not authenticated', code: 'unauthorized', request_id: anon.headers.get('x-request-id') });
+    const wrongUser = await fetch(`${on.url}/admin/queues`, { headers: { authorization: auth('someone', 'correct horse battery') } });
+    expect(wrongUser.status).toBe(401);
     expect((await fetch(`${on.url}/admin/queues`, { headers: { authorization: auth('ops', 'wrong password!') } })).status).toBe(401);
     const ok = await fetch(`${on.url}/admin/queues`, { headers: { authorization: auth('ops', 'correct horse battery') } });
     expect(ok.status).toBe(200);

@@ -1,24 +1,25 @@
 // Bull Board at /admin/queues: off unless BULL_BOARD_ENABLED, behind basic auth from config.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Express, RequestHandler } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { QueueSet } from '../../../shared/src/jobs/queues.js';
+import { AppError } from '../../../shared/src/errors/index.js';
 
-const same = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
+// Compared as digests: equal lengths, so the time taken says nothing about the configured value's length.
+const digest = (s: string) => createHash('sha256').update(s).digest();
+const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 
 function basicAuth(user: string, password: string): RequestHandler {
-  return (req, res, next) => {
+  return (req, _res, next) => {
     const [scheme, encoded] = (req.get('authorization') ?? '').split(' ');
     const [u, ...rest] = Buffer.from(encoded ?? '', 'base64').toString('utf8').split(':');
-    if (scheme === 'Basic' && same(u ?? '', user) && same(rest.join(':'), password)) return next();
-    res.setHeader('WWW-Authenticate', 'Basic realm="queues", charset="UTF-8"');
-    res.status(401).json({ detail: 'Not authenticated', code: 'unauthorized', request_id: req.id });
+    // both compared every time (no early exit on a wrong user name)
+    const userOk = same(u ?? '', user);
+    const passwordOk = same(rest.join(':'), password);
+    if (scheme === 'Basic' && userOk && passwordOk) return next();
+    next(new AppError('unauthorized', 'Not authenticated', { 'WWW-Authenticate': 'Basic realm="queues", charset="UTF-8"' }));
   };
 }
 
