@@ -2,7 +2,7 @@
 -- multi-tenancy): each partition has its own HNSW graph, so a tenant's query walks a graph holding its own chunks
 -- and a few other tenants' instead of every tenant's, and the tenant filter stops starving the iterative scan
 -- (filtered HNSW recall@10 at ef 100: 0.944 → 0.977, 100k real-prose chunks / 10 tenants, bench/scenarios/search.ts).
--- Every query on the table names tenant_id, so the planner reads one partition.
+-- Searches name tenant_id, so the planner reads one partition (writes by id alone probe each partition's key index).
 -- A partitioned table's primary key and unique keys must hold the partition key: (id, tenant_id) and
 -- (material_id, ordinal, tenant_id) — the same rows are unique as before, since a material has one tenant.
 -- Existing rows are copied (the vector column keeps its migrated dimension: LIKE copies the type as it is).
