@@ -7,6 +7,8 @@ import type { ScenarioResult } from './report.js';
 export interface BenchContext {
   env: BenchEnv;
   quick: boolean;
+  /** --large: sizes beyond the default run (the search growth curve's 1M chunks). */
+  large: boolean;
   prisma: PrismaClient;
   log(line: string): void;
 }

@@ -7,8 +7,9 @@ import { Client } from '../../../../test/support/flow.js';
 import type { WorkerRuntime } from '../../../../worker/src/runtime.js';
 import { newId } from '../../../../shared/src/db/ids.js';
 import { createEmbeddingProvider } from '../../../../shared/src/providers/embeddings/index.js';
-import { exactSemanticSearch, semanticSearch, writeChunkEmbeddings } from '../../../../shared/src/db/vector/vector.repository.js';
+import { EXACT_SCAN_MAX_CHUNKS, exactSemanticSearch, semanticSearch, writeChunkEmbeddings } from '../../../../shared/src/db/vector/vector.repository.js';
 import { sqlFile } from '../../../../shared/src/db/vector/sql-files.js';
+import { searchNode } from './search.service.js';
 import pgvector from 'pgvector';
 
 let api: TestApi;
@@ -139,9 +140,9 @@ describe('HNSW recall', () => {
     const plan = await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe('SET LOCAL hnsw.iterative_scan = relaxed_order');
       await tx.$executeRawUnsafe('SET LOCAL enable_sort = off');
-      return tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sqlFile('semantic-search.sql')}`, t.tenant.id, left.id, pgvector.toSql(probe), 10);
+      return tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sqlFile('semantic-search.sql')}`, t.tenant.id, left.id, pgvector.toSql(probe), 10, -1);
     });
-    expect(plan.map((p) => p['QUERY PLAN']).join('\n')).toContain('material_chunks_embedding_hnsw_idx');
+    expect(plan.map((p) => p['QUERY PLAN']).join('\n')).toMatch(/Index Scan using material_chunks_p\d+_embedding_idx/); // the tenant's partition's HNSW index
 
     let hits = 0;
     const queries = 40;
@@ -154,5 +155,58 @@ describe('HNSW recall', () => {
       hits += approx.filter((h) => truth.has(h.chunk_id)).length;
     }
     expect(hits / (queries * 10)).toBeGreaterThanOrEqual(0.95);
+  }, 120_000);
+});
+
+describe('tenant-partitioned chunks', () => {
+  it('another tenant with the same texts is never returned, and filtered results are never short, on either plan (exact sort of a small subtree, HNSW walk of a large one)', async () => {
+    const prisma = api.deps.prisma;
+    const embedder = createEmbeddingProvider({ kind: 'local', dimensions: api.config.EMBEDDING_DIMENSIONS });
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const words = Array.from({ length: 800 }, (_, i) => `w${i.toString(36)}x${Math.floor(rand() * 1000)}`);
+    const big = 3 * EXACT_SCAN_MAX_CHUNKS;
+    const small = 15;
+    const texts = Array.from({ length: big + small }, () => Array.from({ length: 16 }, () => words[Math.floor(rand() * words.length)]).join(' '));
+    const vectors = await embedder.embed(texts, { tenantId: newId(), action: 'test' });
+    // Two tenants, the same chunks (texts and vectors) in the same shape: root → bigNode (big), smallNode (small).
+    const tenants = [];
+    for (let n = 0; n < 2; n++) {
+      const t = await createTestTenant(prisma);
+      const c = new Client(api.url, t.key);
+      const root = await c.createCourse('Partitioned');
+      const bigNode = await c.addChild(root.id, 'big');
+      const smallNode = await c.addChild(root.id, 'small');
+      const ids: string[] = [];
+      for (const [node, from, count] of [[bigNode, 0, big], [smallNode, big, small]] as const) {
+        const materialId = newId();
+        await prisma.material.create({ data: { id: materialId, tenantId: t.tenant.id, nodeId: node.id, sourceType: 'text', state: 'ready', chunkCount: count } });
+        const part = Array.from({ length: count }, (_, i) => ({ id: newId(), text: texts[from + i] as string, v: vectors[from + i] as number[] }));
+        await prisma.chunk.createMany({
+          data: part.map((p, i) => ({ id: p.id, tenantId: t.tenant.id, materialId, nodeId: node.id, ordinal: i, kind: 'paragraph', text: p.text, tokenCount: 16, contentSha256: 'x'.repeat(64) })),
+        });
+        await writeChunkEmbeddings(prisma, part.map((p) => ({ id: p.id, embedding: p.v })));
+        ids.push(...part.map((p) => p.id));
+      }
+      tenants.push({ id: t.tenant.id, root, bigNode, smallNode, ids: new Set(ids) });
+    }
+    await prisma.$executeRawUnsafe('ANALYZE material_chunks');
+    const [a, b] = tenants as [(typeof tenants)[number], (typeof tenants)[number]];
+    for (let q = 0; q < 10; q++) {
+      const v = vectors[(q * 131) % texts.length] as number[];
+      for (const opts of [{}, { forceIndex: true }]) {
+        const inSmall = await semanticSearch(prisma, a.id, a.smallNode.id, v, 40, opts);
+        expect(inSmall).toHaveLength(small); // all of them, though they are 0.5 % of the tenant's chunks
+        expect(inSmall.every((h) => h.materialnode_id === a.smallNode.id && a.ids.has(h.chunk_id))).toBe(true);
+        const inRoot = await semanticSearch(prisma, a.id, a.root.id, v, 40, opts);
+        expect(inRoot).toHaveLength(40);
+        expect(inRoot.every((h) => a.ids.has(h.chunk_id))).toBe(true);
+        // b's copy of the same chunk is at distance 0 too: it must not appear.
+        expect(inRoot.some((h) => b.ids.has(h.chunk_id))).toBe(false);
+      }
+      const hybrid = await searchNode({ prisma, embedder: { ...embedder, embed: async () => [v] }, efSearch: 100 }, b.id, b.root.id, { query: texts[(q * 131) % texts.length] as string, k: 20, mode: 'hybrid' });
+      expect(hybrid).toHaveLength(20);
+      expect(hybrid.every((h) => b.ids.has(h.chunk_id))).toBe(true);
+    }
   }, 120_000);
 });

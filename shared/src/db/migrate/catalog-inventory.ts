@@ -2,7 +2,9 @@
 // cannot see or express (expression and partial indexes, generated columns, triggers, functions, views,
 // extensions). Drift checks compare two inventories: a database built by the migrations and one built
 // from schema.prisma by Prisma's own SQL. Objects that belong to an extension (pgvector's types and
-// functions) and the _prisma_migrations bookkeeping table are left out.
+// functions) and the _prisma_migrations bookkeeping table are left out, and so are the partitions of a partitioned
+// table (their columns, indexes, constraints and triggers are the parent's, cloned): the parent's definition says
+// how it is partitioned ("PARTITION BY HASH (tenant_id)"), and its indexes read as on a plain table.
 import type { ClientBase } from 'pg';
 
 export type InventoryKind =
@@ -33,14 +35,14 @@ const NOT_EXTENSION_MEMBER = (catalog: string, oid: string) =>
 const QUERY = `
 WITH rel AS (
   SELECT c.oid, c.relname, c.relkind FROM pg_class c
-  WHERE c.relnamespace = 'public'::regnamespace AND c.relname <> '_prisma_migrations'
+  WHERE c.relnamespace = 'public'::regnamespace AND c.relname <> '_prisma_migrations' AND NOT c.relispartition
     AND ${NOT_EXTENSION_MEMBER('pg_class', 'c.oid')}
 )
 SELECT 'extension' AS kind, e.extname AS name, e.extversion AS definition FROM pg_extension e WHERE e.extname <> 'plpgsql'
 UNION ALL
 SELECT CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' ELSE 'table' END,
        r.relname,
-       CASE WHEN r.relkind IN ('v', 'm') THEN pg_get_viewdef(r.oid) ELSE '' END
+       CASE WHEN r.relkind IN ('v', 'm') THEN pg_get_viewdef(r.oid) WHEN r.relkind = 'p' THEN 'PARTITION BY ' || pg_get_partkeydef(r.oid) ELSE '' END
 FROM rel r WHERE r.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
 UNION ALL
 SELECT 'column', r.relname || '.' || a.attname,
@@ -54,7 +56,7 @@ SELECT 'generated column', r.relname || '.' || a.attname, pg_get_expr(ad.adbin, 
 FROM rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated <> ''
 JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 UNION ALL
-SELECT 'index', r.relname || '.' || i.relname, pg_get_indexdef(i.oid)
+SELECT 'index', r.relname || '.' || i.relname, replace(pg_get_indexdef(i.oid), ' ON ONLY ', ' ON ')
 FROM rel r JOIN pg_index x ON x.indrelid = r.oid JOIN pg_class i ON i.oid = x.indexrelid
 UNION ALL
 SELECT 'constraint', r.relname || '.' || con.conname, pg_get_constraintdef(con.oid)

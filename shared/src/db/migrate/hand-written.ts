@@ -15,6 +15,12 @@ export interface HandWritten {
 }
 
 export const HAND_WRITTEN: HandWritten[] = [
+  {
+    kind: 'table',
+    name: 'material_chunks',
+    why: 'PARTITION BY HASH (tenant_id), 16 partitions material_chunks_p0..p15 (one HNSW graph each): Prisma has no partitioning and would drop the partitions',
+    prismaDiff: [/^DROP TABLE "material_chunks_p\d+"$/],
+  },
   { kind: 'extension', name: 'vector', why: 'pgvector, created by the init migration; schema.prisma declares no extensions' },
   {
     kind: 'index',

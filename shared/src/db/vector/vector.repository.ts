@@ -79,40 +79,45 @@ export interface SearchHit {
 export interface SearchOptions {
   /** HNSW candidate list size; larger = better recall, slower. */
   efSearch?: number;
-  /**
-   * Make the planner walk the HNSW index even where a filtered exact sort looks cheaper (it does for small
-   * subtrees, and then its results are exact anyway). For recall measurements and benchmarks.
-   */
+  /** Walk the HNSW index whatever the subtree's size (recall measurements and benchmarks). */
   forceIndex?: boolean;
 }
 
-/** Nearest chunks by cosine distance in a node's subtree (HNSW with iterative scan for the filters). */
-export async function semanticSearch(
-  prisma: PrismaClient,
-  tenantId: string,
-  nodeId: string,
-  query: number[],
-  k: number,
-  opts: SearchOptions = {},
-): Promise<(SearchHit & { distance: number })[]> {
-  const ef = Math.max(opts.efSearch ?? 100, k);
+/**
+ * Subtrees of at most this many chunks are sorted exactly instead of walking the HNSW index: exact results, and a
+ * small subtree is where a filtered walk would have to visit most of the graph to find k matches. Measured at 100k
+ * chunks / 10 tenants (load average ~11): a 1k-chunk module sorts in 13–29 ms against 16–18 ms for the walk, a
+ * 10k-chunk course in 80–95 ms against 16–19 ms (bench/scenarios/search.ts, /work/notes/vsearch.md).
+ */
+export const EXACT_SCAN_MAX_CHUNKS = 500;
+
+type Scored = SearchHit & { distance: number };
+
+async function runSemantic(prisma: PrismaClient, tenantId: string, nodeId: string, query: number[], k: number, ef: number, exactMax: number): Promise<Scored[]> {
   const rows = await prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.floor(ef)}`);
-    await tx.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-    if (opts.forceIndex) await tx.$executeRawUnsafe('SET LOCAL enable_sort = off');
-    return tx.$queryRawUnsafe<(SearchHit & { distance: number })[]>(sqlFile('semantic-search.sql'), tenantId, nodeId, pgvector.toSql(query), k);
+    // The scan's settings in one round trip (set_config(…, true) is SET LOCAL: they end with the transaction).
+    // enable_sort = off makes the index branch walk the HNSW graph; the exact branch still sorts (its only plan),
+    // but the sort's disable cost inflates the plan's estimate past jit_above_cost: jit = off, or every query
+    // pays a JIT compilation (1–3 s on a loaded 2-core machine, measured).
+    await tx.$queryRaw`SELECT set_config('hnsw.ef_search', ${String(Math.floor(ef))}, true),
+      set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('enable_sort', 'off', true), set_config('jit', 'off', true)`;
+    return tx.$queryRawUnsafe<Scored[]>(sqlFile('semantic-search.sql'), tenantId, nodeId, pgvector.toSql(query), k, exactMax);
   });
   // relaxed_order may return near-ties slightly out of order; the contract is by distance.
   return rows.map((r) => ({ ...r, distance: Number(r.distance) })).sort((a, b) => a.distance - b.distance);
 }
 
-/** Exact (sequential scan) variant of semanticSearch: the reference for recall measurements. */
-export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string, nodeId: string, query: number[], k: number) {
-  return prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe('SET LOCAL enable_indexscan = off');
-    await tx.$executeRawUnsafe('SET LOCAL enable_bitmapscan = off');
-    return tx.$queryRawUnsafe<(SearchHit & { distance: number })[]>(sqlFile('semantic-search.sql'), tenantId, nodeId, pgvector.toSql(query), k);
-  });
+/**
+ * Nearest chunks by cosine distance in a node's subtree: an exact sort of a small subtree's chunks, else the HNSW
+ * index of the tenant's partition with an iterative scan for the subtree filter (semantic-search.sql).
+ */
+export async function semanticSearch(prisma: PrismaClient, tenantId: string, nodeId: string, query: number[], k: number, opts: SearchOptions = {}): Promise<Scored[]> {
+  return runSemantic(prisma, tenantId, nodeId, query, k, Math.max(opts.efSearch ?? 100, k), opts.forceIndex ? -1 : EXACT_SCAN_MAX_CHUNKS);
+}
+
+/** Exact variant of semanticSearch (the filtered rows sorted, whatever their number): the reference for recall. */
+export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string, nodeId: string, query: number[], k: number): Promise<Scored[]> {
+  return runSemantic(prisma, tenantId, nodeId, query, k, 100, 2 ** 31 - 1);
 }
 
 /**
