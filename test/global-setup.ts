@@ -1,5 +1,5 @@
 // Once per test run: apply migrations to the test database, make sure the test bucket exists, and that the
-// local-wordvec-v1 word vectors are converted (so no test waits on a first-use conversion).
+// local-wordvec-* word vectors are converted (so no test waits on a first-use conversion).
 import { execFileSync } from 'node:child_process';
 import { testEnv } from './test-env.js';
 

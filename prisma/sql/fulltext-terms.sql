@@ -1,8 +1,9 @@
 -- The query's terms for full-text search. $1 tenant, $2 root node, $3 query text.
 -- Each distinct text search configuration of the subtree's materials turns the query into lexemes (its stemmer
--- and stop words); a lexeme's position is its first in the query. freq is the share of all chunks holding it
--- when ANALYZE counted it among the column's most common elements (0 otherwise): fulltextSearch keeps the rarest
--- terms of a long query. No chunk row is read.
+-- and stop words); a lexeme's position is its first in the query. df is the number of the TENANT's chunks
+-- holding it (fulltext_lexeme_df, kept by triggers on material_chunks; 0 when none): fulltextSearch keeps the
+-- rarest terms of a long query. Only this tenant's statistics are read, so another tenant's corpus cannot change
+-- which terms are kept. One primary-key lookup per distinct lexeme of the query; no chunk row is read.
 WITH RECURSIVE subtree AS (
   SELECT id FROM materialnodes WHERE id = $2::uuid AND tenant_id = $1::uuid
   UNION ALL
@@ -14,9 +15,6 @@ WITH RECURSIVE subtree AS (
   SELECT u.lexeme, min(u.positions[1]) AS pos
   FROM configs, unnest(to_tsvector(configs.cfg::regconfig, $3)) u
   GROUP BY u.lexeme
-), common AS (
-  SELECT u.e, u.f FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) u(e, f)
-  WHERE s.schemaname = current_schema() AND s.tablename = 'material_chunks' AND s.attname = 'fts' AND u.e IS NOT NULL
 )
-SELECT l.lexeme, l.pos::int AS pos, coalesce(c.f, 0)::float8 AS freq
-FROM lexemes l LEFT JOIN common c ON c.e = l.lexeme
+SELECT l.lexeme, l.pos::int AS pos, coalesce(d.df, 0)::int AS df
+FROM lexemes l LEFT JOIN fulltext_lexeme_df d ON d.tenant_id = $1::uuid AND d.lexeme = l.lexeme

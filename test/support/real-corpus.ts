@@ -14,7 +14,7 @@ export const REAL_CORPUS_DIR = fileURLToPath(new URL('../fixtures/real/', import
 export interface CorpusDoc {
   /** Path under test/fixtures/real. */
   path: string;
-  toolchain: 'sphinx' | 'docbook' | 'markdown';
+  toolchain: 'sphinx' | 'docbook' | 'markdown' | 'texinfo';
 }
 
 /** One course per toolchain, one chapter per lesson, in reading order. */

@@ -1,7 +1,10 @@
-// Search quality on a real manual (bench scenario `quality`, and a smaller regression guard in the integration
-// tests): the Python 3.11 tutorial's 16 chapters, one per lesson, chunked by the real ingestion code, and the
-// questions of bench/quality/questions.json (each with the chapter files that answer it; a hit is a result
-// from one of them). Modes: semantic and hybrid through searchNode (the API's service), full text alone
+// Search quality on real manuals (bench scenario `quality`, and a smaller regression guard in the integration
+// tests), each chapter one lesson, chunked by the real ingestion code, with questions written as students ask
+// them (each with the chapter files that answer it; a hit is a result from one of them):
+//   - tutorial: the Python 3.11 tutorial's 16 chapters (Sphinx), bench/quality/questions.json — the one the
+//     embedder and fusion parameters were measured on;
+//   - gettext: the GNU gettext 0.21 manual's 17 chapters (Texinfo, texi2html), bench/quality/questions-gettext.json
+//     — held out: written before any run on it, nothing tuned on it. Modes: semantic and hybrid through searchNode (the API's service), full text alone
 // (fulltextSearch), and the BM25 library baseline (wink-bm25-text-search with stemming and stop words, in memory
 // over the same chunk texts).
 import { readFileSync } from 'node:fs';
@@ -26,9 +29,27 @@ export interface Question {
   answers: string[];
 }
 
-export const QUALITY_QUESTIONS: Question[] = (
-  JSON.parse(readFileSync(new URL('../../bench/quality/questions.json', import.meta.url), 'utf8')) as { questions: Question[] }
-).questions;
+const questionsOf = (file: string): Question[] =>
+  (JSON.parse(readFileSync(new URL(`../../bench/quality/${file}`, import.meta.url), 'utf8')) as { questions: Question[] }).questions;
+
+export const QUALITY_QUESTIONS: Question[] = questionsOf('questions.json');
+
+export interface QualityCorpus {
+  name: string;
+  title: string;
+  chapters: CorpusDoc[];
+  questions: Question[];
+}
+
+export const QUALITY_CORPORA: readonly QualityCorpus[] = [
+  { name: 'tutorial', title: 'The Python Tutorial', chapters: QUALITY_CHAPTERS, questions: QUALITY_QUESTIONS },
+  {
+    name: 'gettext',
+    title: 'GNU gettext utilities',
+    chapters: Array.from({ length: 17 }, (_, i): CorpusDoc => ({ path: `texinfo-gettext-0.21/gettext_${i + 1}.html`, toolchain: 'texinfo' })),
+    questions: questionsOf('questions-gettext.json'),
+  },
+];
 
 export interface QualityCourse {
   courseId: string;
@@ -37,13 +58,13 @@ export interface QualityCourse {
   chunks: { id: string; text: string; materialId: string }[];
 }
 
-/** Uploads the 16 chapters as lessons of a new course of the tenant (chunks embedded with `embedder`). */
-export async function loadQualityCourse(prisma: PrismaClient, tenantId: string, embedder: EmbeddingProvider): Promise<QualityCourse> {
+/** Uploads a manual's chapters as lessons of a new course of the tenant (chunks embedded with `embedder`). */
+export async function loadQualityCourse(prisma: PrismaClient, tenantId: string, embedder: EmbeddingProvider, corpus: QualityCorpus = QUALITY_CORPORA[0]!): Promise<QualityCourse> {
   const courseId = newId();
-  await prisma.materialNode.create({ data: { id: courseId, tenantId, title: 'The Python Tutorial' } });
+  await prisma.materialNode.create({ data: { id: courseId, tenantId, title: corpus.title } });
   const chapterOf = new Map<string, string>();
   const all: QualityCourse['chunks'] = [];
-  for (const [i, doc] of QUALITY_CHAPTERS.entries()) {
+  for (const [i, doc] of corpus.chapters.entries()) {
     const chunks = await chunkCorpusDoc(doc);
     const nodeId = newId();
     const materialId = newId();

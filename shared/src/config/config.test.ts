@@ -22,7 +22,7 @@ describe('config', () => {
   });
 
   it('local embeddings: word vectors by default, the hashed model by choice, nothing else', () => {
-    expect(parseConfig(valid)).toMatchObject({ EMBEDDING_PROVIDER: 'local', EMBEDDING_MODEL: 'local-wordvec-v1', LOCAL_EMBEDDING_CACHE_DIR: 'var/wordvec' });
+    expect(parseConfig(valid)).toMatchObject({ EMBEDDING_PROVIDER: 'local', EMBEDDING_MODEL: 'local-wordvec-v2', LOCAL_EMBEDDING_CACHE_DIR: 'var/wordvec' });
     expect(parseConfig({ ...valid, EMBEDDING_MODEL: 'local-hash-v1', EMBEDDING_DIMENSIONS: '64' }).EMBEDDING_MODEL).toBe('local-hash-v1');
     expect(() => parseConfig({ ...valid, EMBEDDING_MODEL: 'text-embedding-3-small' })).toThrow(/EMBEDDING_MODEL/);
     expect(() => parseConfig({ ...valid, EMBEDDING_DIMENSIONS: '128' })).toThrow(/EMBEDDING_DIMENSIONS/);

@@ -121,9 +121,9 @@ export const configSchema = z.object({
   // OpenAI-compatible /embeddings)
   EMBEDDING_PROVIDER: z.enum(['local', 'openai']).default('local'),
   EMBEDDING_DIMENSIONS: int(384, 8, 4000),
-  /** With EMBEDDING_PROVIDER=local: local-wordvec-v1 (default) or local-hash-v1 (lexical only). */
-  EMBEDDING_MODEL: z.string().default('local-wordvec-v1'),
-  /** Where local-wordvec-v1 keeps its converted word vectors (made once, at setup or on first use). */
+  /** With EMBEDDING_PROVIDER=local: local-wordvec-v2 (default), local-wordvec-v1 (its predecessor) or local-hash-v1 (lexical only). */
+  EMBEDDING_MODEL: z.string().default('local-wordvec-v2'),
+  /** Where local-wordvec-* keeps its converted word vectors (made once, at setup or on first use). */
   LOCAL_EMBEDDING_CACHE_DIR: z.string().min(1).default('var/wordvec'),
   EMBEDDING_BASE_URL: url(['http:', 'https:']).default('https://api.openai.com/v1'),
   EMBEDDING_API_KEY: z.string().optional(),
@@ -224,11 +224,11 @@ export const configSchema = z.object({
   ORPHAN_SWEEP_PAGE_SIZE: int(1000, 1, 1000),
   // ---- end of retention ----
 }).superRefine((c, ctx) => {
-  if (c.EMBEDDING_PROVIDER === 'local' && !['local-wordvec-v1', 'local-hash-v1'].includes(c.EMBEDDING_MODEL)) {
-    ctx.addIssue({ code: 'custom', path: ['EMBEDDING_MODEL'], message: 'with EMBEDDING_PROVIDER=local: local-wordvec-v1 or local-hash-v1' });
+  if (c.EMBEDDING_PROVIDER === 'local' && !['local-wordvec-v2', 'local-wordvec-v1', 'local-hash-v1'].includes(c.EMBEDDING_MODEL)) {
+    ctx.addIssue({ code: 'custom', path: ['EMBEDDING_MODEL'], message: 'with EMBEDDING_PROVIDER=local: local-wordvec-v2, local-wordvec-v1 or local-hash-v1' });
   }
-  if (c.EMBEDDING_PROVIDER === 'local' && c.EMBEDDING_MODEL === 'local-wordvec-v1' && c.EMBEDDING_DIMENSIONS < 164) {
-    ctx.addIssue({ code: 'custom', path: ['EMBEDDING_DIMENSIONS'], message: 'local-wordvec-v1 needs at least 164 dimensions (100 word-vector + 64 hashed)' });
+  if (c.EMBEDDING_PROVIDER === 'local' && c.EMBEDDING_MODEL.startsWith('local-wordvec-') && c.EMBEDDING_DIMENSIONS < 164) {
+    ctx.addIssue({ code: 'custom', path: ['EMBEDDING_DIMENSIONS'], message: 'local-wordvec-v1/v2 need at least 164 dimensions (100 word-vector + 64 hashed)' });
   }
   if (c.BULL_BOARD_ENABLED && (!c.BULL_BOARD_USER || !c.BULL_BOARD_PASSWORD)) {
     ctx.addIssue({ code: 'custom', path: ['BULL_BOARD_PASSWORD'], message: 'BULL_BOARD_ENABLED needs BULL_BOARD_USER and BULL_BOARD_PASSWORD' });

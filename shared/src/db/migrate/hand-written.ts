@@ -36,6 +36,13 @@ export const HAND_WRITTEN: HandWritten[] = [
   },
   { kind: 'function', name: 'material_chunks_fts()', why: "trigger function writing fts with the material's text_search_config" },
   { kind: 'trigger', name: 'material_chunks.material_chunks_fts_trigger', why: 'Prisma has no triggers' },
+  { kind: 'function', name: 'fulltext_df_lock(tenants uuid[])', why: "per-tenant advisory lock of the fulltext_lexeme_df triggers" },
+  { kind: 'function', name: 'fulltext_df_insert()', why: 'trigger function counting inserted chunks\' lexemes per tenant' },
+  { kind: 'function', name: 'fulltext_df_delete()', why: 'trigger function discounting deleted chunks\' lexemes per tenant' },
+  { kind: 'function', name: 'fulltext_df_update()', why: "trigger function moving a chunk's lexemes when its fts changes" },
+  { kind: 'trigger', name: 'material_chunks.fulltext_df_insert_trigger', why: 'Prisma has no triggers' },
+  { kind: 'trigger', name: 'material_chunks.fulltext_df_delete_trigger', why: 'Prisma has no triggers' },
+  { kind: 'trigger', name: 'material_chunks.fulltext_df_update_trigger', why: 'Prisma has no triggers' },
 ];
 
 export const isHandWrittenDrop = (statement: string) =>

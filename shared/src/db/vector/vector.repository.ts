@@ -122,7 +122,7 @@ export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string
 
 /**
  * A query costs a bounded amount however long it is: at most this many terms reach the ranking statement (the
- * rarest, by the column statistics ANALYZE keeps), and at most FULLTEXT_CANDIDATES chunks are ranked.
+ * rarest in the tenant's own chunks, fulltext_lexeme_df), and at most FULLTEXT_CANDIDATES chunks are ranked.
  */
 export const MAX_QUERY_TERMS = 32;
 export const FULLTEXT_CANDIDATES = 5000;
@@ -133,14 +133,18 @@ export interface QueryTerm {
   lexeme: string;
   /** First position in the query (1-based, stop words counted). */
   pos: number;
-  /** Share of all chunks holding it when among the column's most common elements, else 0. */
-  freq: number;
+  /** How many of the tenant's chunks hold it (0: none). */
+  df: number;
 }
 
-/** The query's lexemes in every configuration of the subtree's materials; more than MAX_QUERY_TERMS: the rarest. */
+/**
+ * The query's lexemes in every configuration of the subtree's materials; more than MAX_QUERY_TERMS: the rarest
+ * in the tenant's chunks, those in none of them last (they cannot match), ties by position.
+ */
 export async function fulltextQueryTerms(prisma: PrismaClient, tenantId: string, nodeId: string, text: string): Promise<QueryTerm[]> {
   const all = await prisma.$queryRawUnsafe<QueryTerm[]>(sqlFile('fulltext-terms.sql'), tenantId, nodeId, text);
-  const kept = all.length <= MAX_QUERY_TERMS ? all : [...all].sort((a, b) => a.freq - b.freq || a.pos - b.pos).slice(0, MAX_QUERY_TERMS);
+  const rarity = (t: QueryTerm) => (t.df === 0 ? Number.POSITIVE_INFINITY : t.df);
+  const kept = all.length <= MAX_QUERY_TERMS ? all : [...all].sort((a, b) => rarity(a) - rarity(b) || a.pos - b.pos).slice(0, MAX_QUERY_TERMS);
   return kept.sort((a, b) => a.pos - b.pos || a.lexeme.localeCompare(b.lexeme));
 }
 

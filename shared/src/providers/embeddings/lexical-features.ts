@@ -55,12 +55,21 @@ export class LexicalEmbedder {
 
   /**
    * @param stopwords function words left out of word features; the word-vector model passes a list without the
-   *   negators, so "not return" keeps its "not" and its "not return" bigram.
+   *   negators, so "not return" keeps its "not" (and, with bigrams, its "not return" bigram).
+   * @param weights the word-vector model's own weights for bigrams and character n-grams (local-hash-v1 keeps
+   *   the defaults above).
    */
   constructor(
     readonly dimensions: number,
     private readonly stopwords: ReadonlySet<string> = STOPWORDS,
-  ) {}
+    weights: { bigram?: number; chars?: number } = {},
+  ) {
+    this.bigramWeight = weights.bigram ?? W_BIGRAM;
+    this.charWeight = weights.chars ?? W_CHARS;
+  }
+
+  private readonly bigramWeight: number;
+  private readonly charWeight: number;
 
   private add(out: Float32Array, h: number, weight: number): void {
     out[h % this.dimensions]! += h & 0x80000000 ? -weight : weight;
@@ -86,7 +95,7 @@ export class LexicalEmbedder {
         slots.push(f & 0x80000000 ? -slot : slot);
       }
     }
-    const features = { hash: hashString(word, WORD_SEED), slots: Int32Array.from(slots), weight: W_CHARS / Math.sqrt(Math.max(1, slots.length)) };
+    const features = { hash: hashString(word, WORD_SEED), slots: Int32Array.from(slots), weight: this.charWeight / Math.sqrt(Math.max(1, slots.length)) };
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(word, features);
     return features;
@@ -106,7 +115,7 @@ export class LexicalEmbedder {
       content++;
       const f = this.wordFeatures(t);
       this.add(out, f.hash, W_UNIGRAM);
-      if (prev !== -1) this.add(out, fmix(Math.imul(prev, 31) ^ f.hash ^ BIGRAM_SALT), W_BIGRAM);
+      if (prev !== -1 && this.bigramWeight !== 0) this.add(out, fmix(Math.imul(prev, 31) ^ f.hash ^ BIGRAM_SALT), this.bigramWeight);
       prev = f.hash;
       const w = f.weight;
       const slots = f.slots;

