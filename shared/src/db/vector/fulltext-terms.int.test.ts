@@ -68,7 +68,7 @@ describe('full-text term selection', () => {
     expect(await df(a, 'alpha')).toBe(3);
     expect(await df(a, 'beta')).toBe(1);
     const gamma = await prisma.chunk.findFirstOrThrow({ where: { materialId, text: 'alpha gamma' } });
-    await prisma.chunk.update({ where: { id: gamma.id }, data: { text: 'delta gamma gamma' } });
+    await prisma.chunk.updateMany({ where: { id: gamma.id }, data: { text: 'delta gamma gamma' } });
     expect([await df(a, 'alpha'), await df(a, 'gamma'), await df(a, 'delta')]).toEqual([2, 1, 1]);
     await prisma.chunk.deleteMany({ where: { materialId } });
     expect([await df(a, 'alpha'), await df(a, 'beta'), await df(a, 'gamma'), await df(a, 'delta')]).toEqual([0, 0, 0, 0]);
