@@ -23,7 +23,10 @@ export function httpMetrics(): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/docs') ? '/docs' : 'unmatched';
+      // API routes stamp their full template (define-route.ts); the others (health, docs, metrics) are mounted at
+      // the root, where req.baseUrl is always ''.
+      const stamped = res.locals.route as string | undefined;
+      const route = stamped ?? (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path.startsWith('/docs') ? '/docs' : 'unmatched');
       observerFor(req.method, route, res.statusCode)(seconds);
     });
     next();

@@ -60,6 +60,10 @@ export function installRequestLogger(app: Express, logger: Logger): void {
 }
 
 export function requestId(logger: Logger): RequestHandler {
+  // The access line's fields are fixed (none is a key the redaction paths name, and redaction matches keys, not
+  // values), so it is written by a child without redaction: pino would otherwise run every value through the
+  // wildcard paths' redactor.
+  const access = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const sent = req.headers['x-request-id'];
     const id = typeof sent === 'string' && SAFE_ID.test(sent) ? sent : newRequestId();
@@ -74,7 +78,7 @@ export function requestId(logger: Logger): RequestHandler {
       const path = req.path; // path only: query strings may carry identifiers clients consider private
       const status = res.statusCode;
       const rounded = Math.round(ms * 10) / 10;
-      logger.info(
+      access.info(
         tenant
           ? { request_id: id, tenant_id: tenant, method, path, status, ms: rounded }
           : { request_id: id, method, path, status, ms: rounded },

@@ -77,5 +77,16 @@ export function createLogger(opts: { level?: string; name?: string; destination?
       },
     },
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  return pino(options, opts.destination ?? stdout());
+}
+
+/**
+ * stdout, written asynchronously: lines logged while a write is in flight go out together in the next one,
+ * instead of one blocking write(2) per line (pino's default; under load, a request line each). pino flushes
+ * what is still buffered synchronously on the process's 'exit' (process.exit, an uncaught exception); a SIGKILL
+ * loses the lines of the write in progress, a few milliseconds' worth. Bounded: past
+ * 16 MiB not yet taken by the reader (a stalled log collector) lines are dropped rather than growing memory.
+ */
+function stdout(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
 }
