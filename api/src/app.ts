@@ -1,11 +1,12 @@
 // buildApp(deps): the Express application without listen(), so tests and main.ts share it.
 import express, { Router, type Express } from 'express';
-import helmet from 'helmet';
 import cors from 'cors';
 import swaggerUi from 'swagger-ui-express';
 import './http/context.js';
 import type { AppDeps } from './deps.js';
-import { requestId } from './middleware/request-id.js';
+import { installRequestLogger, requestId } from './middleware/request-id.js';
+import { securityHeaders } from './http/security-headers.js';
+import { weakEtag } from './http/etag.js';
 import { bodyProgressTimeout } from './http/body-timeout.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { apiKeyAuth } from './middleware/api-key.js';
@@ -23,26 +24,13 @@ export function buildApp(deps: AppDeps, extraRoutes: RouteDef[] = []): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   app.set('query parser', 'simple');
+  app.set('etag', weakEtag);
 
+  installRequestLogger(app, deps.logger);
   app.use(requestId(deps.logger));
   app.use(bodyProgressTimeout(config.REQUEST_BODY_TIMEOUT_MS, config.REQUEST_BODY_MIN_BYTES));
   app.use(httpMetrics());
-  app.use(
-    helmet({
-      // Swagger UI needs inline styles and its own scripts; the API itself serves only JSON.
-      contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
-      },
-      frameguard: { action: 'deny' },
-      hsts: { maxAge: 31_536_000, includeSubDomains: true },
-      xXssProtection: false,
-    }),
-  );
-  // The seed's header set includes the legacy XSS filter header (helmet sends "0" by default).
-  app.use((_req, res, next) => {
-    res.setHeader('X-XSS-Protection', '1; mode=block');
-    next();
-  });
+  app.use(securityHeaders());
   if (config.CORS_ORIGINS.length) {
     app.use(
       cors({

@@ -5,7 +5,8 @@ import type { Redis } from 'ioredis';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../shared/src/config/index.js';
 import type { Logger } from '../../shared/src/logger/index.js';
-import { createPrisma, type PrismaClient } from '../../shared/src/db/client.js';
+import type pg from 'pg';
+import { closeDatabase, createDatabase, type PrismaClient } from '../../shared/src/db/client.js';
 import { createRedis } from '../../shared/src/db/redis.js';
 import { s3ClientFromConfig } from '../../shared/src/storage/from-config.js';
 import { heartbeatAge } from '../../shared/src/jobs/heartbeat.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   prisma: PrismaClient;
+  /** The pg pool Prisma runs on: the hot read routes send their hand-written SQL straight to it. */
+  sql: pg.Pool;
   /** Fail-fast command connection (rate limits, heartbeats, health). */
   redis: Redis;
   s3: S3Client;
@@ -48,7 +51,7 @@ export interface OwnedDeps extends AppDeps {
 }
 
 export function createDeps(config: Config, logger: Logger): OwnedDeps {
-  const prisma = createPrisma(config.DATABASE_URL, {
+  const { prisma, pool: sql } = createDatabase(config.DATABASE_URL, {
     poolMax: config.DATABASE_POOL_MAX,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   });
@@ -105,6 +108,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
     config,
     logger,
     prisma,
+    sql,
     redis,
     s3,
     queues,
@@ -121,7 +125,7 @@ export function createDeps(config: Config, logger: Logger): OwnedDeps {
       await keyStore.close();
       await queues.close();
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
-      await prisma.$disconnect();
+      await closeDatabase({ prisma, pool: sql });
       s3.destroy();
     },
   };

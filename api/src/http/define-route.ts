@@ -99,6 +99,12 @@ function bodyParser(kind: BodyKind, jsonLimit: string): RequestHandler[] {
 export function mountRoutes(router: Router, routes: RouteDef[], opts: MountOptions): void {
   for (const route of routes) {
     const chain: RequestHandler[] = [
+      // The route template for the request histogram, taken while req.baseUrl still holds the mount path (an
+      // error leaves the router, which restores it, before the answer is written).
+      (req, res, next) => {
+        res.locals.route = `${req.baseUrl}${route.path}`;
+        next();
+      },
       requireScope(route.scope),
       opts.rateLimits.middleware(route.scope),
       ...bodyParser(route.bodyKind ?? (route.body ? 'json' : 'none'), opts.jsonLimit),

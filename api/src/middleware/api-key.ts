@@ -113,9 +113,10 @@ export class KeyStore {
 export function apiKeyAuth(store: KeyStore, failures: AuthFailureLimiter): RequestHandler {
   return async (req, _res, next) => {
     // Behind nginx req.ip is the address nginx appended to X-Forwarded-For (TRUST_PROXY), not one the client wrote.
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    // Read only when needed: a key this process holds is served without it.
+    const address = () => req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const refuse = async (err: AppError) => {
-      await failures.fail(address);
+      await failures.fail(address());
       next(err);
     };
     const raw = req.get('x-api-key');
@@ -124,7 +125,7 @@ export function apiKeyAuth(store: KeyStore, failures: AuthFailureLimiter): Reque
     // first, so an address that keeps failing gets no more lookups.
     const held = hash ? store.peek(hash) : undefined;
     if (!held) {
-      const retryAfter = await failures.retryAfter(address);
+      const retryAfter = await failures.retryAfter(address());
       if (retryAfter > 0) return next(new AppError('rate_limited', 'Rate limit exceeded', { 'Retry-After': String(retryAfter) }));
     }
     if (raw === undefined || raw === '') return refuse(new AppError('not_authenticated', 'Not authenticated'));
@@ -143,8 +144,7 @@ export function apiKeyAuth(store: KeyStore, failures: AuthFailureLimiter): Reque
       scopes: entry.scopes,
       limits: entry.limits,
     };
-    req.auth = principal;
-    req.log = req.log.child({ tenant_id: entry.tenantId });
+    req.auth = principal; // req.log binds tenant_id from here on (request-id.ts)
     store.touch(entry.keyId);
     next();
   };

@@ -17,9 +17,10 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
   // `jobs`: where enqueued jobs go (this deployment's BULLMQ_PREFIX).
   const base = { prisma: deps.prisma, s3: deps.s3, bucket: config.S3_BUCKET, logger: deps.logger, jobs: deps.queues };
   return [
-    ...nodeRoutes(base),
+    ...nodeRoutes({ ...base, sql: deps.sql }),
     ...materialRoutes({
       ...base,
+      sql: deps.sql,
       maxUploadBytes: config.MAX_UPLOAD_BYTES,
       quotaBytes: config.TENANT_QUOTA_BYTES,
       allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
@@ -28,7 +29,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...searchRoutes({ prisma: deps.prisma, embedder: deps.embedder, efSearch: config.SEARCH_EF_SEARCH }),
     ...structureRoutes({ prisma: deps.prisma, jobs: deps.queues }),
     ...slideMappingRoutes({ prisma: deps.prisma }),
-    ...jobRoutes({ prisma: deps.prisma, queues: deps.queues, events: deps.jobEvents }),
+    ...jobRoutes({ prisma: deps.prisma, sql: deps.sql, queues: deps.queues, events: deps.jobEvents }),
     ...reportRoutes({ prisma: deps.prisma }),
     ...storageRoutes({ ...base, quotaBytes: config.TENANT_QUOTA_BYTES }),
     ...homeworkRoutes({ ...base, maxBytes: config.HOMEWORK_MAX_BYTES, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),

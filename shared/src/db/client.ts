@@ -1,20 +1,46 @@
 // Prisma client on the pg driver adapter (no native query engine).
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/client.js';
 
 export type { PrismaClient } from './generated/client.js';
 export { Prisma } from './generated/client.js';
+
+export interface DatabaseOptions {
+  poolMax?: number;
+  statementTimeoutMs?: number;
+}
+
+/**
+ * The pg pool and the Prisma client running on it. The pool is for the few hot reads whose hand-written SQL is
+ * cheaper sent straight to pg than through Prisma's raw-query path (API's job status and list routes); they share
+ * its connections and its statement_timeout with everything else. `prisma.$disconnect()` ends the pool once
+ * Prisma has used it; owners that may not have used Prisma end it with `closeDatabase`.
+ */
+export function createDatabase(databaseUrl: string, opts: DatabaseOptions = {}): { prisma: PrismaClient; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.poolMax ?? 10,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+  });
+  // An idle connection that breaks (a Postgres restart) is dropped by the pool; without a listener pg would
+  // throw it as an uncaught error before Prisma has attached its own.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return { prisma, pool };
+}
+
+/** Disconnects Prisma and ends the pool (whether or not Prisma ever connected). */
+export async function closeDatabase(db: { prisma: PrismaClient; pool: pg.Pool }): Promise<void> {
+  await db.prisma.$disconnect();
+  if (!db.pool.ended) await db.pool.end();
+}
 
 /**
  * `statementTimeoutMs` is set on every connection of the pool (Postgres `statement_timeout`): a statement running
  * longer is cancelled by the server (SQLSTATE 57014) instead of holding a connection, memory and temp files
  * without end. 0 or absent: no bound (scripts and tests that own their database).
  */
-export function createPrisma(databaseUrl: string, opts: { poolMax?: number; statementTimeoutMs?: number } = {}): PrismaClient {
-  const adapter = new PrismaPg({
-    connectionString: databaseUrl,
-    max: opts.poolMax ?? 10,
-    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
-  });
-  return new PrismaClient({ adapter });
+export function createPrisma(databaseUrl: string, opts: DatabaseOptions = {}): PrismaClient {
+  return createDatabase(databaseUrl, opts).prisma;
 }

@@ -15,7 +15,7 @@ export function jobRoutes(deps: JobServiceDeps & { events: JobEventHub }): Route
   // when the hub has a change to send.
   const presentEvent = async (job: Job) =>
     job.status === 'queued'
-      ? present(await getJobStatus(deps.prisma, job.tenantId, job.id))
+      ? present(await getJobStatus(deps.sql, job.tenantId, job.id))
       : presentJob(job, await estimateCompletion(deps.prisma, { ...job, ahead: null }));
   return [
     defineRoute({
@@ -28,7 +28,7 @@ export function jobRoutes(deps: JobServiceDeps & { events: JobEventHub }): Route
       responses: { 200: { description: 'Job', schema: JobSchema } },
       errors: [404, 422],
       handler: async ({ res, auth, params }) => {
-        res.json(await present(await getJobStatus(deps.prisma, auth.tenantId, params.id)));
+        res.json(await present(await getJobStatus(deps.sql, auth.tenantId, params.id)));
       },
     }),
     defineRoute({

@@ -1,4 +1,5 @@
 // Material routes (API.md "Materials").
+import type pg from 'pg';
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../../http/define-route.js';
 import { invalid } from '../../../../shared/src/errors/index.js';
@@ -25,6 +26,8 @@ import { lingerOnRefusal } from '../../http/lingering-close.js';
 import { releaseUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
 
 export interface MaterialRouteDeps extends DirectUploadDeps {
+  /** The pg pool Prisma runs on (the list route's read). */
+  sql: pg.Pool;
   allowPrivateTargets: PrivateTargets;
   verifiedDomains: string[];
 }
@@ -143,7 +146,7 @@ export function materialRoutes(deps: MaterialRouteDeps): RouteDef[] {
       responses: { 200: { description: 'Materials', schema: z.array(MaterialSchema) } },
       errors: [404, 422],
       handler: async ({ res, auth, params }) => {
-        res.json((await materials.listMaterials(deps.prisma, auth.tenantId, params.id)).map(presentMaterial));
+        res.json((await materials.listMaterials(deps.sql, auth.tenantId, params.id)).map(presentMaterial));
       },
     }),
     defineRoute({

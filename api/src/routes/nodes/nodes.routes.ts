@@ -1,4 +1,5 @@
 // Course tree routes (API.md "Course tree"). Thin: validate → service → presenter.
+import type pg from 'pg';
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../../http/define-route.js';
 import {
@@ -20,7 +21,7 @@ import { presentMaterial } from '../materials/materials.presenter.js';
 
 const tags = ['nodes'];
 
-export function nodeRoutes(deps: NodeServiceDeps): RouteDef[] {
+export function nodeRoutes(deps: NodeServiceDeps & { sql: pg.Pool }): RouteDef[] {
   return [
     defineRoute({
       method: 'post',
@@ -45,7 +46,7 @@ export function nodeRoutes(deps: NodeServiceDeps): RouteDef[] {
       responses: { 200: { description: 'Courses', schema: listOf(NodeSchema, 'NodeList') } },
       errors: [422],
       handler: async ({ res, auth, query }) => {
-        const { items, total } = await nodes.listRoots(deps, auth.tenantId, query.limit, query.offset);
+        const { items, total } = await nodes.listRoots(deps.sql, auth.tenantId, query.limit, query.offset);
         res.json({ items: items.map(presentNode), total, limit: query.limit, offset: query.offset });
       },
     }),

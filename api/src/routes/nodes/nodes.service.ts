@@ -1,5 +1,6 @@
 // Course tree operations. Tenant first everywhere; another tenant's node is "not found".
 import type { S3Client } from '@aws-sdk/client-s3';
+import type pg from 'pg';
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import type { MaterialNode } from '../../../../shared/src/db/generated/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
@@ -71,17 +72,24 @@ export async function createNode(deps: NodeServiceDeps, tenantId: string, parent
  * an offset past the end still answers the total (one row of NULLs). Hand-written SQL: findMany + count were two
  * statements per request on a polled list route.
  */
-export async function listRoots(deps: NodeServiceDeps, tenantId: string, limit: number, offset: number) {
-  const rows = await deps.prisma.$queryRaw<(Omit<MaterialNode, 'id'> & { id: string | null; total: bigint })[]>`
-    SELECT t.total, n.id, n.tenant_id AS "tenantId", n.parent_materialnode_id AS "parentId", n.title, n.description,
-      n.learning_goal AS "learningGoal", n.expected_knowledge AS "expectedKnowledge",
-      n.expected_skills AS "expectedSkills", n."order", n.node_fingerprint AS "nodeFingerprint",
-      n.created_at AS "createdAt", n.updated_at AS "updatedAt"
-    FROM (SELECT count(*) AS total FROM materialnodes WHERE tenant_id = ${tenantId}::uuid AND parent_materialnode_id IS NULL) t
-    LEFT JOIN LATERAL (
-      SELECT * FROM materialnodes WHERE tenant_id = ${tenantId}::uuid AND parent_materialnode_id IS NULL
-      ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}) n ON true`;
-  const total = Number(rows[0]?.total ?? 0);
+const LIST_ROOTS_SQL = `
+  SELECT t.total, n.id, n.tenant_id AS "tenantId", n.parent_materialnode_id AS "parentId", n.title, n.description,
+    n.learning_goal AS "learningGoal", n.expected_knowledge AS "expectedKnowledge",
+    n.expected_skills AS "expectedSkills", n."order", n.node_fingerprint AS "nodeFingerprint",
+    n.created_at AS "createdAt", n.updated_at AS "updatedAt"
+  FROM (SELECT count(*)::int AS total FROM materialnodes WHERE tenant_id = $1::uuid AND parent_materialnode_id IS NULL) t
+  LEFT JOIN LATERAL (
+    SELECT * FROM materialnodes WHERE tenant_id = $1::uuid AND parent_materialnode_id IS NULL
+    ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3) n ON true`;
+
+/**
+ * A page of courses and their total in one round trip (a LEFT JOIN LATERAL, so an empty page still brings the
+ * total). Hand-written SQL sent straight to the pg pool Prisma runs on: a polled list, and Prisma's raw-query
+ * path cost about as much CPU again as the query itself.
+ */
+export async function listRoots(sql: pg.Pool, tenantId: string, limit: number, offset: number) {
+  const { rows } = await sql.query<Omit<MaterialNode, 'id'> & { id: string | null; total: number }>(LIST_ROOTS_SQL, [tenantId, limit, offset]);
+  const total = rows[0]?.total ?? 0;
   const items = rows.flatMap(({ total: _total, ...n }) => (n.id === null ? [] : [n as MaterialNode]));
   return { items, total };
 }
