@@ -11,7 +11,7 @@ export interface Consumers {
   stop(): Promise<void>;
 }
 
-export async function startConsumers(ctx: BenchContext, mode: 'ours' | 'raw' | 'pgboss', n: number, env: Record<string, string>): Promise<Consumers> {
+export async function startConsumers(ctx: BenchContext, mode: 'ours' | 'raw' | 'pgboss' | 'graphile', n: number, env: Record<string, string>): Promise<Consumers> {
   const counts: number[] = Array.from({ length: n }, () => 0);
   let failure: string | null = null;
   const children: Child[] = [];

@@ -1,18 +1,22 @@
 // The consuming side of the queue scenario, in its own process as the worker is in production (several may run).
-//   BENCH_MODE=ours:   a BullMQ Worker running the project's createProcessor (payload re-parse, startAttempt,
-//     handler, completeJob, metrics) with a registry whose only handler is a no-op under `embed.material`, and the
+//   BENCH_MODE=ours:   a BullMQ Worker running the project's createProcessor (payload re-parse, admission read,
+//     handler, completion, metrics) with a registry whose only handler is a no-op under `embed.material`, and the
 //     outbox relay the worker runtime runs (worker/src/runtime.ts → startJobLoops).
 //   BENCH_MODE=raw:    a BullMQ Worker with a no-op processor.
 //   BENCH_MODE=pgboss: pg-boss `work` with a no-op handler (BENCH_CONCURRENCY jobs in flight: 4 workers × batches of 4).
+//   BENCH_MODE=graphile: graphile-worker `run` with a no-op task (concurrency BENCH_CONCURRENCY, its documented
+//     batching on: a local queue of concurrency + 1 locked jobs, completions batched).
 // Prints "ready" once it takes jobs, then "completed <n>" (its own count) every 20 ms while the count moves.
 import { Worker } from 'bullmq';
 import { PgBoss } from 'pg-boss';
+import { Logger, run as runGraphile } from 'graphile-worker';
 import { createPrisma } from '../../shared/src/db/client.js';
 import { createRedis } from '../../shared/src/db/redis.js';
 import { createLogger } from '../../shared/src/logger/index.js';
 import { jobs } from '../../shared/src/jobs/definitions.js';
 import { QueueSet } from '../../shared/src/jobs/queues.js';
 import { startOutboxRelay } from '../../shared/src/jobs/outbox-relay.js';
+import { statusWriter } from '../../shared/src/jobs/job-status.js';
 import { createRegistry, handle } from '../../worker/src/registry.js';
 import { createProcessor } from '../../worker/src/processor.js';
 
@@ -47,11 +51,29 @@ if (mode === 'pgboss') {
     },
   );
   closers.push(() => boss.stop({ graceful: true }));
+} else if (mode === 'graphile') {
+  const runner = await runGraphile({
+    connectionString: databaseUrl,
+    schema: process.env.BENCH_GRAPHILE_SCHEMA,
+    concurrency,
+    maxPoolSize: 10,
+    noHandleSignals: true,
+    pollInterval: 500,
+    logger: new Logger(() => () => undefined),
+    taskList: { [def.queue]: async () => undefined },
+    preset: { worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 0 } },
+  });
+  runner.events.on('job:success', () => (done += 1));
+  runner.events.on('job:error', ({ error }) => process.stdout.write(`failed graphile ${String(error)}\n`));
+  closers.push(() => runner.stop());
 } else {
   const prisma = mode === 'ours' ? createPrisma(databaseUrl, { poolMax: 10 }) : null;
   const queues = prisma ? QueueSet.create(redisUrl, prefix) : null;
+  const status = prisma ? statusWriter(databaseUrl) : null;
   const processor =
-    prisma && queues ? createProcessor(createRegistry([def], [handle(def, async () => null)]), prisma, queues, logger) : async () => null;
+    prisma && queues && status
+      ? createProcessor(createRegistry([def], [handle(def, async () => null)]), prisma, queues, logger, status)
+      : async () => null;
   const stopRelay = prisma && queues ? startOutboxRelay(prisma, queues, logger, { databaseUrl }) : null;
   const connection = createRedis(redisUrl, 'bullmq');
   const worker = new Worker(def.queue, processor, {
@@ -69,6 +91,7 @@ if (mode === 'pgboss') {
   closers.push(async () => {
     await worker.close();
     await stopRelay?.();
+    await status?.close();
     await queues?.close();
     await connection.quit();
     await prisma?.$disconnect();

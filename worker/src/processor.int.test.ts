@@ -16,12 +16,14 @@ import { metrics } from '../../shared/src/metrics/index.js';
 import { createLogger } from '../../shared/src/logger/index.js';
 import { createRegistry, cancelled, handle } from './registry.js';
 import { createProcessor } from './processor.js';
+import { statusWriter, type StatusWriter } from '../../shared/src/jobs/job-status.js';
 
 let api: TestApi;
 let client: Client;
 let tenantId: string;
 let nodeId: string;
 let worker: Worker | null = null;
+let status: StatusWriter | null = null;
 /** What the test ingest handler does once it runs (the real handlers are not needed for these paths). */
 let behaviour: (jobId: string, isCancelled: () => Promise<boolean>) => Promise<unknown> = async () => null;
 
@@ -40,7 +42,8 @@ beforeAll(async () => {
     [jobs.ingestMaterial],
     [handle(jobs.ingestMaterial, (_p, ctx) => behaviour(ctx.jobId, ctx.isCancelled))],
   );
-  worker = new Worker('ingest', createProcessor(registry, api.deps.prisma, api.deps.queues, createLogger({ level: 'silent' })), {
+  status = statusWriter(api.config.DATABASE_URL);
+  worker = new Worker('ingest', createProcessor(registry, api.deps.prisma, api.deps.queues, createLogger({ level: 'silent' }), status), {
     connection: createRedis(api.config.REDIS_URL, 'bullmq'),
     prefix: api.config.BULLMQ_PREFIX,
   });
@@ -48,6 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
+  await status?.close();
   await api?.close();
 });
 

@@ -1,4 +1,4 @@
-// The one BullMQ processor: parse the payload again, record the attempt on the job row, run the handler,
+// The one BullMQ processor: parse the payload again, admit the attempt by the job row's status, run the handler,
 // record its outcome (registry.ts): complete, skipped, cancelled, or failed. A final failure (last attempt, an
 // UnrecoverableError, an invalid payload) goes through failJob (shared/src/jobs/subject-failure.ts) like cancel
 // and the reconciler; other failures put the row back to `queued` with the reason while BullMQ retries. A handler
@@ -7,7 +7,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { PrismaClient } from '../../shared/src/db/client.js';
 import type { Logger } from '../../shared/src/logger/index.js';
-import { markRetrying, markWaiting, reportProgress, statusWriter } from '../../shared/src/jobs/job-status.js';
+import { markRetrying, markWaiting, reportProgress, type StatusWriter } from '../../shared/src/jobs/job-status.js';
 import { failJob } from '../../shared/src/jobs/subject-failure.js';
 import type { JobTarget } from '../../shared/src/jobs/producer.js';
 import type { JobType } from '../../shared/src/jobs/definitions.js';
@@ -24,8 +24,8 @@ function count(jobType: JobType, outcome: Outcome, started: number | null) {
   if (started !== null) m.jobDuration.observe({ job_type: jobType, status: outcome }, (Date.now() - started) / 1000);
 }
 
-export function createProcessor(registry: Registry, prisma: PrismaClient, target: JobTarget, logger: Logger) {
-  const status = statusWriter(prisma); // concurrent jobs' start and complete writes share statements
+/** `status`: the process's statusWriter (concurrent attempts' admission reads and status writes share statements). */
+export function createProcessor(registry: Registry, prisma: PrismaClient, target: JobTarget, logger: Logger, status: StatusWriter) {
   return async (job: Job, token?: string): Promise<unknown> => {
     const jobId = job.id as string;
     const log = logger.child({ job_id: jobId, job: job.name });
@@ -50,12 +50,13 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
     // attemptsMade counts failed attempts only (BullMQ retries while attemptsMade + 1 < attempts); attemptsStarted
     // also counts every return from the delayed set, so it is not the attempt number.
     const attempt = job.attemptsMade + 1;
-    if (tracked && !(await status.start({ id: jobId, attempt }))) {
+    const run = tracked ? await status.begin({ id: jobId, attempt }) : null;
+    if (run && !run.admitted) {
       log.info('job cancelled or already finished; skipping');
       count(def.jobType, 'skipped', null);
       return { skipped: 'cancelled or already finished' };
     }
-
+    // Every write of the attempt other than its completion comes after the row shows `active` (job-status.ts).
     const started = Date.now();
     let result: unknown;
     try {
@@ -64,12 +65,17 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
         jobId,
         progress: async (pct) => {
           await job.updateProgress(pct);
-          if (tracked) await reportProgress(prisma, jobId, pct);
+          if (run) {
+            await run.markActive();
+            await reportProgress(prisma, jobId, pct);
+          }
         },
         isCancelled: async () =>
           tracked && (await prisma.job.findUnique({ where: { id: jobId }, select: { status: true } }))?.status === 'cancelled',
       });
     } catch (err) {
+      run?.end();
+      await run?.markActive();
       const final = err instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
       const reason = message(err);
       count(def.jobType, final ? 'failed' : 'retry', started);
@@ -89,19 +95,24 @@ export function createProcessor(registry: Registry, prisma: PrismaClient, target
     const ending = endingOf(result);
     if (ending?.kind === 'waiting') {
       // The row first: once the job is delayed it may run again (and set the row active) before this returns.
-      if (tracked) await markWaiting(prisma, jobId, ending.reason);
+      if (run) {
+        run.end();
+        await run.markActive();
+        await markWaiting(prisma, jobId, ending.reason);
+      }
       await job.moveToDelayed(Date.now() + (ending.delayMs ?? 0), token);
       count(def.jobType, 'waiting', started);
       log.debug({ reason: ending.reason, delay_ms: ending.delayMs }, 'job waits');
       throw new DelayedError(ending.reason);
     }
     if (ending?.kind === 'cancelled') {
+      run?.end();
       count(def.jobType, 'cancelled', started);
       log.info({ ms: Date.now() - started }, 'job stopped: cancelled');
       return { cancelled: true };
     }
     // A row that is no longer active was cancelled while the handler ran (it did not look, or too late).
-    if (tracked && !(await status.complete(jobId))) {
+    if (run && !(await run.complete())) {
       count(def.jobType, 'cancelled', started);
       log.info({ ms: Date.now() - started }, 'job ended elsewhere while it ran (cancelled); result dropped');
       return { cancelled: true };

@@ -14,6 +14,7 @@ import { embeddingModelKey } from '../../shared/src/providers/from-config.js';
 import { ALL_JOBS, type QueueName } from '../../shared/src/jobs/definitions.js';
 import { QueueSet } from '../../shared/src/jobs/queues.js';
 import { startJobLoops } from '../../shared/src/jobs/loops.js';
+import { statusWriter } from '../../shared/src/jobs/job-status.js';
 import { createRegistry, type Registry } from './registry.js';
 import { buildHandlers } from './handlers.js';
 import { createProcessor } from './processor.js';
@@ -54,7 +55,8 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
   // and the reconciler itself, so its follow-ups move on with no API process running.
   const queues = QueueSet.create(config.REDIS_URL, config.BULLMQ_PREFIX);
   const stopLoops = startJobLoops({ prisma, queues, logger, databaseUrl: config.DATABASE_URL });
-  const processor = createProcessor(registry, prisma, queues, logger);
+  const status = statusWriter(config.DATABASE_URL, { statementTimeoutMs: config.WORKER_DATABASE_STATEMENT_TIMEOUT_MS });
+  const processor = createProcessor(registry, prisma, queues, logger, status);
   const workers = registry.queues().map(
     (queue) =>
       new Worker(queue, processor, {
@@ -91,6 +93,7 @@ export async function createWorkerRuntime(config: Config, logger: Logger, worker
       stopScrape();
       await Promise.allSettled(workers.map((w) => w.close()));
       stopSpareExtractor();
+      await status.close();
       await stopLoops(); // after the workers: a job finishing during shutdown still has its follow-ups relayed
       await queues.close();
       await removeHeartbeat(redis, config.BULLMQ_PREFIX, workerId).catch(() => undefined);

@@ -18,16 +18,31 @@ export interface DatabaseOptions {
  * Prisma has used it; owners that may not have used Prisma end it with `closeDatabase`.
  */
 export function createDatabase(databaseUrl: string, opts: DatabaseOptions = {}): { prisma: PrismaClient; pool: pg.Pool } {
+  const pool = createPool(databaseUrl, opts);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return { prisma, pool };
+}
+
+/**
+ * A pg pool with the project's connection settings (the one way to make one): `statementTimeoutMs` on every
+ * connection, and a listener for errors of idle connections.
+ */
+export function createPool(
+  databaseUrl: string,
+  opts: DatabaseOptions & { applicationName?: string; idleTimeoutMillis?: number } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.poolMax ?? 10,
+    ...(opts.applicationName ? { application_name: opts.applicationName } : {}),
+    ...(opts.idleTimeoutMillis !== undefined ? { idleTimeoutMillis: opts.idleTimeoutMillis } : {}),
     ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
   // An idle connection that breaks (a Postgres restart) is dropped by the pool; without a listener pg would
-  // throw it as an uncaught error before Prisma has attached its own.
+  // throw it as an uncaught error (before Prisma has attached its own, for Prisma's pool). The next query
+  // reconnects.
   pool.on('error', () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  return { prisma, pool };
+  return pool;
 }
 
 /** Disconnects Prisma and ends the pool (whether or not Prisma ever connected). */

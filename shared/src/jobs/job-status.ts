@@ -2,6 +2,7 @@
 //   queued → active → complete | failed (final) ; active → queued (a retry is coming, or the job waits for
 //   something it needs, e.g. its materials' embedding) ; queued|active → cancelled
 // A failed or cancelled job fails every job that depends on it, transitively.
+import { createPool } from '../db/client.js';
 import type { PrismaClient, Prisma } from '../db/client.js';
 import { groupCommit } from './group-commit.js';
 
@@ -31,33 +32,124 @@ export async function completeJob(db: Db, jobId: string): Promise<boolean> {
   return n === 1;
 }
 
-export interface StatusWriter {
-  /** startAttempt, written together with concurrent calls (group-commit.ts). */
-  start(job: { id: string; attempt: number }): Promise<boolean>;
-  /** completeJob, likewise. */
-  complete(jobId: string): Promise<boolean>;
+/** How long a running attempt may go before its row is written `active`; shorter attempts are written once, at the end. */
+export const ACTIVE_AFTER_MS = 25;
+
+/** One attempt of a job in the worker (StatusWriter.begin). */
+export interface Attempt {
+  /** False when the job must not run (cancelled, finished, unknown): nothing was written. */
+  readonly admitted: boolean;
+  /**
+   * Writes the row `active` with the attempt number and started_at, once (later calls wait for the same write).
+   * Called ACTIVE_AFTER_MS after begin while the handler still runs, and before any other write of the attempt
+   * (progress, retry, waiting, failure), so those see the row as today. False when the row is no longer
+   * queued/active (cancelled meanwhile).
+   */
+  markActive(): Promise<boolean>;
+  /**
+   * Completes the attempt (one statement, which also records the attempt number and started_at when the row was
+   * never written `active`); false when the row is no longer unfinished (cancelled meanwhile).
+   */
+  complete(): Promise<boolean>;
+  /** Stops the ACTIVE_AFTER_MS timer (the attempt ended in a way that writes nothing, or elsewhere). */
+  end(): void;
 }
 
-/** The worker's start/complete writes: the same conditions as startAttempt/completeJob, one statement per group. */
-export function statusWriter(prisma: PrismaClient): StatusWriter {
+export interface StatusWriter {
+  /** Starts an attempt: a group-committed read of the row's status (no write, no WAL flush) decides admission. */
+  begin(job: { id: string; attempt: number }): Promise<Attempt>;
+  /** Ends the writer's connections (after the workers closed). */
+  close(): Promise<void>;
+}
+
+interface CompleteItem {
+  id: string;
+  attempt: number;
+  /** ms since the attempt began: started_at when the row was never written active. */
+  elapsedMs: number;
+  /** The active write was not confirmed (never sent, or its answer lost): the row may still be `queued`. */
+  maybeQueued: boolean;
+}
+
+/**
+ * The worker's per-attempt status writes, each group-committed with concurrent attempts' (group-commit.ts):
+ * admission is a read, and an attempt that ends within ACTIVE_AFTER_MS costs a single UPDATE (queued → complete)
+ * instead of two; longer attempts are written `active` while they run, as startAttempt does. The statements go
+ * through a small pg pool of their own (one connection per kind of statement in flight): Prisma's raw-query path
+ * costs about twice the CPU per statement (0.45 ms against 0.2 ms, measured), on the worker's hottest path.
+ */
+export function statusWriter(databaseUrl: string, opts: { statementTimeoutMs?: number } = {}): StatusWriter {
+  const pool = createPool(databaseUrl, {
+    poolMax: 3,
+    applicationName: 'job-status',
+    idleTimeoutMillis: 0, // kept open: a reconnect would sit between a handler's end and its row's completion
+    ...(opts.statementTimeoutMs ? { statementTimeoutMs: opts.statementTimeoutMs } : {}),
+  });
+  const ids = async (sql: string, params: unknown[]) => new Set((await pool.query<{ id: string }>(sql, params)).rows.map((r) => r.id));
+  const check = groupCommit(async (jobIds: string[]) => {
+    // By id alone, the status compared here: a status condition in SQL lets the planner AND in the status index,
+    // which holds every finished row (23 ms instead of 0.1 ms at 100k rows whose statistics are stale).
+    const { rows } = await pool.query<{ id: string; status: string }>(
+      'SELECT id::text AS id, status::text AS status FROM jobs WHERE id = ANY ($1::uuid[])',
+      [jobIds],
+    );
+    const ok = new Set(rows.filter((r) => r.status === 'queued' || r.status === 'active').map((r) => r.id));
+    return jobIds.map((id) => ok.has(id));
+  });
+  const start = groupCommit(async (items: { id: string; attempt: number; elapsedMs: number }[]) => {
+    const ok = await ids(
+      `UPDATE jobs j SET status = 'active', attempts = t.attempt,
+                         started_at = COALESCE(j.started_at, now() - make_interval(secs => t.elapsed_ms / 1000.0)), updated_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::int[]) AS t(id, attempt, elapsed_ms)
+       WHERE j.id = t.id AND j.status IN ('queued', 'active')
+       RETURNING j.id::text AS id`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.elapsedMs)],
+    );
+    return items.map((i) => ok.has(i.id));
+  });
+  const complete = groupCommit(async (items: CompleteItem[]) => {
+    const ok = await ids(
+      `UPDATE jobs j SET status = 'complete', progress = 100, completed_at = now(), error_message = NULL, updated_at = now(),
+                         attempts = t.attempt,
+                         started_at = COALESCE(j.started_at, now() - make_interval(secs => t.elapsed_ms / 1000.0))
+       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::bool[]) AS t(id, attempt, elapsed_ms, maybe_queued)
+       WHERE j.id = t.id AND (j.status = 'active' OR (t.maybe_queued AND j.status = 'queued'))
+       RETURNING j.id::text AS id`,
+      [items.map((i) => i.id), items.map((i) => i.attempt), items.map((i) => i.elapsedMs), items.map((i) => i.maybeQueued)],
+    );
+    return items.map((i) => ok.has(i.id));
+  });
+
   return {
-    start: groupCommit(async (items: { id: string; attempt: number }[]) => {
-      const rows = await prisma.$queryRaw<{ id: string }[]>`
-        UPDATE jobs j SET status = 'active', attempts = t.attempt, started_at = COALESCE(j.started_at, now()), updated_at = now()
-        FROM unnest(${items.map((i) => i.id)}::uuid[], ${items.map((i) => i.attempt)}::int[]) AS t(id, attempt)
-        WHERE j.id = t.id AND j.status IN ('queued', 'active')
-        RETURNING j.id::text AS id`;
-      const ok = new Set(rows.map((r) => r.id));
-      return items.map((i) => ok.has(i.id));
-    }),
-    complete: groupCommit(async (ids: string[]) => {
-      const rows = await prisma.$queryRaw<{ id: string }[]>`
-        UPDATE jobs SET status = 'complete', progress = 100, completed_at = now(), error_message = NULL, updated_at = now()
-        WHERE id = ANY (${ids}::uuid[]) AND status = 'active'
-        RETURNING id::text AS id`;
-      const ok = new Set(rows.map((r) => r.id));
-      return ids.map((id) => ok.has(id));
-    }),
+    async begin({ id, attempt }) {
+      const admitted = await check(id);
+      const began = performance.now();
+      const elapsedMs = () => Math.round(performance.now() - began);
+      let active: Promise<boolean> | null = null;
+      let answered = false; // the active write answered (true, or false: the row had finished, which is final)
+      const markActive = () => {
+        active ??= start({ id, attempt, elapsedMs: elapsedMs() }).then(
+          (ok) => ((answered = true), ok),
+          (err: unknown) => {
+            active = null; // not known to be written: the next call writes again
+            throw err;
+          },
+        );
+        return active;
+      };
+      const timer = admitted ? setTimeout(() => void markActive().catch(() => undefined), ACTIVE_AFTER_MS) : undefined;
+      return {
+        admitted,
+        markActive,
+        end: () => clearTimeout(timer),
+        async complete() {
+          clearTimeout(timer);
+          if (active) await active.catch(() => undefined); // its answer decides the condition below
+          return complete({ id, attempt, elapsedMs: elapsedMs(), maybeQueued: !answered });
+        },
+      };
+    },
+    close: () => pool.end(),
   };
 }
 
