@@ -5,6 +5,7 @@
 //   npm run bench                       every scenario (≈ 10–15 min on 2 cores)
 //   npm run bench -- upload search      some of them
 //   npm run bench -- --quick            smaller sizes, a smoke run (< 2 min)
+//   npm run bench -- --large            also the growth curves' largest points (upload: 4 GiB)
 //   npm run bench -- --keep             keep the bench database / bucket / Redis keys afterwards (debugging)
 //
 // It uses the local services (`npm run services`): its own database course_supporter_bench (created and
@@ -37,12 +38,12 @@ const SCENARIOS: Scenario[] = [upload, readPath, queue, rateLimit, sse, ingestio
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  options: { quick: { type: 'boolean', default: false }, large: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
 });
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 if (values.help) {
-  log('usage: npm run bench -- [--quick] [--keep] [scenario …]');
+  log('usage: npm run bench -- [--quick] [--large] [--keep] [scenario …]');
   for (const s of SCENARIOS) log(`  ${s.name.padEnd(12)} ${s.summary}`);
   process.exit(0);
 }
@@ -62,7 +63,7 @@ await createBenchDatabase(env);
 await createBenchBucket(env);
 const versions = await collectVersions(env.databaseUrl, env.redisUrl);
 const prisma = createPrisma(env.databaseUrl, { poolMax: 20 });
-const ctx: BenchContext = { env, quick, prisma, log };
+const ctx: BenchContext = { env, quick, large: values.large ?? false, prisma, log };
 
 const results: ScenarioResult[] = [];
 let crashed = false;
@@ -97,7 +98,7 @@ printTable(results, log);
 for (const r of results) {
   if (r.details.measured) log(`\n${r.name}: ${String(r.details.measured)}`);
 }
-const suffix = `${quick ? '-quick' : ''}${positionals.length ? `-${chosen.map((s) => s.name).join('-')}` : ''}`;
+const suffix = `${quick ? '-quick' : ''}${values.large ? '-large' : ''}${positionals.length ? `-${chosen.map((s) => s.name).join('-')}` : ''}`;
 const missed = results.flatMap((r) => r.rows.filter((x) => x.met === false).map((x) => `${x.scenario}: ${x.metric}`));
 const failed = results.filter((r) => r.error).map((r) => r.name);
 if (missed.length) log(`\ntarget missed: ${missed.join('; ')}`);

@@ -7,6 +7,8 @@ import type { ScenarioResult } from './report.js';
 export interface BenchContext {
   env: BenchEnv;
   quick: boolean;
+  /** --large: the growth curves' largest points, too slow for the default run (upload: 4 GiB). */
+  large: boolean;
   prisma: PrismaClient;
   log(line: string): void;
 }

@@ -6,9 +6,13 @@ export {
   tooLarge,
   MIN_PART_SIZE,
   MAX_PARTS,
+  DEFAULT_QUEUE_SIZE,
+  UPLOAD_BUFFER_BUDGET,
+  uploadBufferStats,
   type UploadStreamOptions,
   type UploadStreamResult,
 } from './upload-stream.js';
+export { PartBufferPool } from './part-buffers.js';
 export {
   safeFilename,
   fileExtension,

@@ -11,7 +11,8 @@ import { AppError } from '../errors/index.js';
 import { createS3Client } from './s3-client.js';
 import { getObjectStream, headObject } from './objects.js';
 import { listUnfinishedMultipartUploads } from './multipart.js';
-import { MIN_PART_SIZE, partSizeFor, uploadStream } from './upload-stream.js';
+import { DEFAULT_QUEUE_SIZE, MIN_PART_SIZE, partSizeFor, uploadStream } from './upload-stream.js';
+import { PartBufferPool } from './part-buffers.js';
 
 const MiB = 1024 * 1024;
 const bucket = 'upload-stream-it';
@@ -249,3 +250,81 @@ describe('uploadStream', () => {
     await expectNothingLeft(key);
   });
 });
+
+/** A client that counts UploadPart requests in flight, per key and in all. */
+function countingClient() {
+  const spy = createS3Client({ endpoint: s3.url, region: 'us-east-1', ...S3RVER_CREDENTIALS, forcePathStyle: true });
+  const now = new Map<string, number>();
+  const max = new Map<string, number>();
+  let total = 0;
+  let maxTotal = 0;
+  spy.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'UploadPartCommand') return next(args);
+      const key = (args.input as { Key: string }).Key;
+      now.set(key, (now.get(key) ?? 0) + 1);
+      max.set(key, Math.max(max.get(key) ?? 0, now.get(key) as number));
+      maxTotal = Math.max(maxTotal, ++total);
+      try {
+        return await next(args);
+      } finally {
+        now.set(key, (now.get(key) as number) - 1);
+        total -= 1;
+      }
+    },
+    { step: 'initialize', name: 'countParts' },
+  );
+  return { spy, maxInFlight: (key: string) => max.get(key) ?? 0, maxTotal: () => maxTotal };
+}
+
+describe('uploadStream part concurrency and memory budget', () => {
+  it('keeps more than one part in flight, never more than the queue size', async () => {
+    const { spy, maxInFlight } = countingClient();
+    const key = freshKey('parallel.bin');
+    const src = randomSource(40 * MiB);
+    const pool = new PartBufferPool(64 * MiB);
+    const r = await uploadStream({ client: spy, bucket, key, body: src.stream, contentType: 'text/plain', maxBytes: 64 * MiB, pool });
+    spy.destroy();
+    expect(r.sha256).toBe(src.sha256());
+    expect(await sha256Of(key)).toBe(src.sha256());
+    expect(maxInFlight(key)).toBeGreaterThan(1);
+    expect(maxInFlight(key)).toBeLessThanOrEqual(DEFAULT_QUEUE_SIZE);
+    // one part filling besides those in flight: (queueSize + 1) part buffers at most
+    expect(pool.stats().peakBytes).toBeLessThanOrEqual((DEFAULT_QUEUE_SIZE + 1) * MIN_PART_SIZE);
+    expect(pool.stats().lentBytes).toBe(0);
+  });
+
+  it('keeps concurrent uploads within the pool budget, each one stored intact', async () => {
+    const { spy, maxInFlight, maxTotal } = countingClient();
+    const budget = 4 * MIN_PART_SIZE; // less than one upload alone would take (queueSize 3 + 1 filling)
+    const pool = new PartBufferPool(budget);
+    const uploads = [0, 1, 2, 3].map(() => ({ key: freshKey('concurrent.bin'), src: randomSource(26 * MiB + 777) }));
+    const results = await Promise.all(
+      uploads.map((u) => uploadStream({ client: spy, bucket, key: u.key, body: u.src.stream, contentType: 'text/plain', maxBytes: 64 * MiB, pool })),
+    );
+    spy.destroy();
+    for (const [i, u] of uploads.entries()) {
+      expect(results[i]).toMatchObject({ sizeBytes: 26 * MiB + 777, sha256: u.src.sha256() });
+      expect(await sha256Of(u.key)).toBe(u.src.sha256());
+      expect(maxInFlight(u.key)).toBeLessThanOrEqual(DEFAULT_QUEUE_SIZE);
+    }
+    expect(pool.stats().peakBytes).toBeLessThanOrEqual(budget);
+    expect(maxTotal()).toBeLessThanOrEqual(budget / MIN_PART_SIZE);
+    expect(pool.stats()).toMatchObject({ lentBytes: 0, waiting: 0 });
+  });
+
+  it('gives its buffers back when an upload fails, so the next one is not starved', async () => {
+    const pool = new PartBufferPool(2 * MIN_PART_SIZE);
+    const key = freshKey('fails.bin');
+    const broken = randomSource(Infinity, { failAt: 12 * MiB });
+    await expect(uploadStream({ client, bucket, key, body: broken.stream, contentType: 'text/plain', maxBytes: 64 * MiB, pool })).rejects.toThrow('client went away');
+    expect(pool.stats().lentBytes).toBe(0);
+    await expectNothingLeft(key);
+    const next = randomSource(11 * MiB);
+    const okKey = freshKey('after.bin');
+    const r = await uploadStream({ client, bucket, key: okKey, body: next.stream, contentType: 'text/plain', maxBytes: 64 * MiB, pool });
+    expect(r.sha256).toBe(next.sha256());
+    expect(pool.stats().lentBytes).toBe(0);
+  });
+});
+

@@ -1,21 +1,38 @@
 // Streams a body of unknown length into S3 while hashing and counting it; never holds the whole file.
-// Live memory is bounded by about partSize × (queueSize + 1): lib-storage cuts the stream into parts, at most
-// queueSize of them in flight, and backpressure pauses the source while they are. RSS grows by more than that,
-// because spent chunks wait for V8's next full GC (triggered by ~64 MB of external memory): measured with
-// scripts/measure-upload-memory.ts for 200 MiB, queueSize 1 → +39…53 MiB, 2 → +44…63 MiB, 4 → +70…86 MiB.
-// Hence the default of 1 (the client's side of an upload is usually the slower one anyway).
+// The stream is cut into parts of partSize bytes, each assembled in a buffer lent by a process-wide
+// PartBufferPool (part-buffers.ts) and sent with UploadPart while the next one fills: up to queueSize parts of
+// one upload are in flight at once. While no slot or buffer is free the source is not read, so backpressure
+// reaches the client through TCP.
+// Memory: one upload holds at most (queueSize + 1) × partSize of part buffers (4 × 5 MiB = 20 MiB by default)
+// and the whole process at most UPLOAD_BUFFER_BUDGET (40 MiB, 8 parts of 5 MiB) for all uploads together, plus
+// each stream's own small buffers (socket, HTTP parser, busboy, peek: 16–64 KiB each). The buffers are reused,
+// not allocated per part: a fresh 5 MiB buffer per part is garbage that V8 frees late and malloc may keep, which
+// is what made RSS grow with more parts in flight when lib-storage's Upload did this (it concatenates each part).
+// What remains is the body's own garbage: Node's HTTP parser copies every body chunk into a new buffer, freed
+// only by the next GC (during an upload, mark-compacts started by external-memory pressure, every few tens of
+// MiB); measured in bench/scenarios/upload.ts (API RSS growth, flat from 64 MiB to 4 GiB).
 import { createHash } from 'node:crypto';
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
-import { Upload } from '@aws-sdk/lib-storage';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { AppError } from '../errors/index.js';
 import type { Logger } from '../logger/index.js';
 import { abortMultipartUpload, abortMultipartUploadsUnder } from './multipart.js';
 import { deleteObject, headObject } from './objects.js';
+import { PartBufferPool } from './part-buffers.js';
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
-const DEFAULT_QUEUE_SIZE = 1;
+/** Parts of one upload in flight at once (one more fills meanwhile). */
+export const DEFAULT_QUEUE_SIZE = 3;
+/** Part buffers of all uploads of this process together. */
+export const UPLOAD_BUFFER_BUDGET = 8 * MIN_PART_SIZE;
+const processPool = new PartBufferPool(UPLOAD_BUFFER_BUDGET);
 
 export interface UploadStreamOptions {
   client: S3Client;
@@ -30,8 +47,10 @@ export interface UploadStreamOptions {
   /** Declared size, if known (a hint that sizes the parts; a declared size over maxBytes is refused at once). */
   expectedSize?: number;
   signal?: AbortSignal;
-  /** Parts uploaded concurrently. Default 1 (see the memory note at the top). */
+  /** Parts uploaded concurrently. Default DEFAULT_QUEUE_SIZE. */
   queueSize?: number;
+  /** Where part buffers come from. Default: the process-wide pool (UPLOAD_BUFFER_BUDGET). */
+  pool?: PartBufferPool;
   logger?: Logger;
 }
 
@@ -51,37 +70,15 @@ export function partSizeFor(expectedSize: number | undefined, maxBytes: number):
 export const tooLarge = (maxBytes: number) =>
   new AppError('payload_too_large', `File exceeds the upload limit of ${maxBytes} bytes`);
 
-/** Counts and hashes what passes through; errors out as soon as more than `limit` bytes arrive. */
-class UploadMeter extends Transform {
-  bytes = 0;
-  private readonly hash = createHash('sha256');
-
-  constructor(
-    private readonly limit: number,
-    private readonly overLimit: (bytes: number) => Error,
-  ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.limit) {
-      callback(this.overLimit(this.bytes));
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-}
+/** The process-wide part buffer pool's counters (budget, allocated, peak, lent, waiting uploads). */
+export const uploadBufferStats = () => processPool.stats();
 
 function abortReason(signal: AbortSignal): Error {
   if (signal.reason instanceof Error) return signal.reason;
   return Object.assign(new Error('Upload aborted'), { name: 'AbortError', cause: signal.reason });
 }
+
+const unquote = (etag: string | undefined) => (etag ? etag.replace(/^"|"$/g, '') : null);
 
 /**
  * Uploads `body` to bucket/key with a multipart upload (a single PUT when it fits in one part) and returns its
@@ -99,46 +96,122 @@ export async function uploadStream(opts: UploadStreamOptions): Promise<UploadStr
     body.destroy();
     throw tooLarge(maxBytes);
   }
-
+  const pool = opts.pool ?? processPool;
+  const queueSize = Math.max(1, opts.queueSize ?? DEFAULT_QUEUE_SIZE);
   const partSize = partSizeFor(expectedSize, maxBytes);
   // With a declared size far below the real one the part count could run out before maxBytes is reached.
   const limit = Math.min(maxBytes, partSize * MAX_PARTS);
-  const meter = new UploadMeter(limit, (bytes) =>
-    bytes > maxBytes
-      ? tooLarge(maxBytes)
-      : new AppError('payload_too_large', `File is much larger than its declared size of ${expectedSize} bytes`),
-  );
-  let failure: unknown = null;
-  const fail = (err: unknown) => {
-    failure ??= err;
-    meter.destroy(err as Error);
-  };
-  // pipeline destroys the source when the meter fails (limit, abort) and the meter when the source fails.
-  pipeline(body, meter, (err) => {
-    if (err) failure ??= err;
-  });
-  const onAbort = () => fail(abortReason(signal as AbortSignal));
+  const overLimit = (): AppError =>
+    limit === maxBytes ? tooLarge(maxBytes) : new AppError('payload_too_large', `File is much larger than its declared size of ${expectedSize} bytes`);
+
+  // An abort destroys the source, which ends the read loop below with the abort's reason.
+  const onAbort = () => body.destroy(abortReason(signal as AbortSignal));
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const upload = new Upload({
-    client,
-    params: { Bucket: bucket, Key: key, Body: meter, ContentType: opts.contentType },
-    partSize,
-    queueSize: opts.queueSize ?? DEFAULT_QUEUE_SIZE,
-    leavePartsOnError: false,
-  });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let uploadId: string | undefined;
+  let current: Buffer | null = null; // the part being filled (lent by the pool)
+  let filled = 0;
+  let partNumber = 0;
+  const etags: { PartNumber: number; ETag: string }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let partFailure: { err: unknown } | null = null;
+  let slotFreed: (() => void) | null = null;
+  const checkParts = () => {
+    if (partFailure) throw partFailure.err;
+  };
+
+  const sendPart = (buf: Buffer, length: number, number: number) => {
+    const id = uploadId as string;
+    const sent: Promise<void> = client
+      .send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: id, PartNumber: number, Body: buf.subarray(0, length), ContentLength: length }))
+      .then(
+        (out) => {
+          if (!out.ETag) throw new Error(`Part ${number} of ${key} came back without an ETag`);
+          etags.push({ PartNumber: number, ETag: out.ETag });
+        },
+      )
+      .catch((err: unknown) => {
+        partFailure ??= { err };
+        body.destroy(err as Error); // stop reading; the loop rethrows partFailure
+      })
+      .finally(() => {
+        // The request has settled (its body fully written or the request destroyed): the buffer is free.
+        pool.release(buf);
+        inFlight.delete(sent);
+        slotFreed?.();
+      });
+    inFlight.add(sent);
+  };
+
+  /** Sends the full current part (starting the multipart upload with the first) once there is a slot for it. */
+  const flushPart = async () => {
+    const buf = current as Buffer;
+    current = null;
+    try {
+      uploadId ??= (await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: opts.contentType }))).UploadId;
+      if (!uploadId) throw new Error(`CreateMultipartUpload for ${key} returned no UploadId`);
+      while (inFlight.size >= queueSize) await new Promise<void>((r) => (slotFreed = r));
+      slotFreed = null;
+      checkParts();
+    } catch (err) {
+      pool.release(buf);
+      throw err;
+    }
+    partNumber += 1;
+    sendPart(buf, filled, partNumber);
+    filled = 0;
+  };
 
   try {
-    // done() settles only after every in-flight part request has, since we never call upload.abort()
-    // (which would reject at once and leave lib-storage working in the background).
-    const out = await upload.done();
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > limit) throw overLimit();
+      hash.update(chunk);
+      let offset = 0;
+      while (offset < chunk.length) {
+        if (current && filled === partSize) await flushPart(); // more bytes follow: the full part goes out
+        current ??= await pool.acquire(partSize);
+        const n = chunk.copy(current, filled, offset);
+        filled += n;
+        offset += n;
+      }
+    }
+    checkParts();
+    let etag: string | null;
+    if (uploadId === undefined) {
+      // The whole stream fits in one part: a single PUT.
+      const buf = current;
+      current = null;
+      try {
+        const out = await client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: buf ? buf.subarray(0, filled) : Buffer.alloc(0), ContentLength: filled, ContentType: opts.contentType }),
+        );
+        etag = unquote(out.ETag);
+      } finally {
+        if (buf) pool.release(buf);
+      }
+    } else {
+      if (current) await flushPart();
+      await Promise.all(inFlight);
+      checkParts();
+      etags.sort((a, b) => a.PartNumber - b.PartNumber);
+      const out = await client.send(
+        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: etags } }),
+      );
+      etag = unquote(out.ETag);
+    }
     if (signal?.aborted) throw abortReason(signal);
-    if (failure) throw failure;
-    return { sizeBytes: meter.bytes, sha256: meter.digest(), etag: out.ETag ? out.ETag.replace(/^"|"$/g, '') : null };
+    return { sizeBytes: bytes, sha256: hash.digest('hex'), etag };
   } catch (err) {
-    const reason = failure ?? err;
-    if (!meter.destroyed) meter.destroy();
-    await removeLeftovers(client, bucket, key, upload.uploadId).catch((cleanupErr: unknown) => {
+    // A part's failure destroyed the source with that error; an abort did with its reason.
+    const reason = partFailure ? partFailure.err : signal?.aborted ? abortReason(signal) : err;
+    if (!body.destroyed) body.destroy();
+    if (current) pool.release(current);
+    current = null;
+    await Promise.all(inFlight);
+    await removeLeftovers(client, bucket, key, uploadId).catch((cleanupErr: unknown) => {
       // The maintenance sweep removes what is left; the caller still gets the original error.
       opts.logger?.warn(
         { bucket, key, err: cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr) },

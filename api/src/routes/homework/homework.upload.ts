@@ -1,4 +1,4 @@
-// POST /homework/submit: multipart parsed with busboy while the file part streams into S3 (lib-storage through
+// POST /homework/submit: multipart parsed with busboy while the file part streams into S3 (a multipart upload by
 // shared/src/storage/upload-stream), hashed and counted on the way; never the whole file in memory or on disk.
 // The object key needs only the tenant, a fresh submission id and the file name, so fields may come before or
 // after the file; they are validated once the body has been read (the caller deletes the object on any refusal).

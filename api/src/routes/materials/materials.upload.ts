@@ -1,5 +1,5 @@
-// POST /nodes/{id}/materials: multipart parsed with busboy while the file part streams into S3 through
-// lib-storage (shared/src/storage/upload-stream), hashed and counted on the way. The whole file is never in
+// POST /nodes/{id}/materials: multipart parsed with busboy while the file part streams into S3 as a multipart
+// upload with several parts in flight (shared/src/storage/upload-stream), hashed and counted on the way. The whole file is never in
 // memory or on disk. Fields must precede the file part (as curl -F, requests and httpx send them), so the
 // source type is known before any byte is stored. Before the first byte goes to S3 the upload reserves its
 // bytes against the quota (the declared Content-Length, else all that is left; shared/src/db/quota.repository):
