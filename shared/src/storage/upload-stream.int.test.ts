@@ -241,6 +241,24 @@ describe('uploadStream', () => {
     await expectNothingLeft(key);
   });
 
+  it('takes a NoSuchUpload answer to a CompleteMultipartUpload that had completed (SDK retry) as success', async () => {
+    const key = freshKey('retried-complete.bin');
+    const spy = createS3Client({ endpoint: s3.url, region: 'us-east-1', ...S3RVER_CREDENTIALS, forcePathStyle: true });
+    spy.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'CompleteMultipartUploadCommand') return next(args);
+        await next(args); // the first attempt completes, but its answer is lost: the retry finds no upload
+        throw Object.assign(new Error('The specified upload does not exist.'), { name: 'NoSuchUpload' });
+      },
+      { step: 'initialize', name: 'loseCompleteAnswer' },
+    );
+    const src = randomSource(11 * MiB);
+    const r = await uploadStream({ client: spy, bucket, key, body: src.stream, contentType: 'text/plain', maxBytes: 64 * MiB });
+    spy.destroy();
+    expect(r).toMatchObject({ sizeBytes: 11 * MiB, sha256: src.sha256() });
+    expect(await sha256Of(key)).toBe(src.sha256());
+  });
+
   it('rethrows an S3 failure (missing bucket) and leaves nothing', async () => {
     const key = freshKey('nobucket.bin');
     const src = randomSource(7 * MiB);

@@ -197,10 +197,7 @@ export async function uploadStream(opts: UploadStreamOptions): Promise<UploadStr
       await Promise.all(inFlight);
       checkParts();
       etags.sort((a, b) => a.PartNumber - b.PartNumber);
-      const out = await client.send(
-        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: etags } }),
-      );
-      etag = unquote(out.ETag);
+      etag = await completeUpload(client, bucket, key, uploadId, etags, bytes);
     }
     if (signal?.aborted) throw abortReason(signal);
     return { sizeBytes: bytes, sha256: hash.digest('hex'), etag };
@@ -221,6 +218,25 @@ export async function uploadStream(opts: UploadStreamOptions): Promise<UploadStr
     throw reason;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * CompleteMultipartUpload, whose answer may take long for a big object (the store assembles it first). When the
+ * SDK retried it after a timeout and the first attempt had completed, the retry finds no upload (NoSuchUpload):
+ * the object of exactly the size streamed under our fresh key is then the one just completed.
+ */
+async function completeUpload(
+  client: S3Client, bucket: string, key: string, uploadId: string, parts: { PartNumber: number; ETag: string }[], bytes: number,
+): Promise<string | null> {
+  try {
+    const out = await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    return unquote(out.ETag);
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'NoSuchUpload') throw err;
+    const head = await headObject({ client, bucket, key });
+    if (head?.sizeBytes !== bytes) throw err;
+    return head.etag;
   }
 }
 
