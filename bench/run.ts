@@ -5,7 +5,7 @@
 //   npm run bench                       every scenario (≈ 10–15 min on 2 cores)
 //   npm run bench -- upload search      some of them
 //   npm run bench -- --quick            smaller sizes, a smoke run (< 2 min)
-//   npm run bench -- --large search     the search growth curve's 1M-chunk point too (long: not for CI)
+//   npm run bench -- --large            also the growth curves' largest points (search: 1M chunks; upload: 4 GiB; long, not for CI)
 //   npm run bench -- --keep             keep the bench database / bucket / Redis keys afterwards (debugging)
 //
 // It uses the local services (`npm run services`): its own database course_supporter_bench (created and
@@ -98,7 +98,7 @@ printTable(results, log);
 for (const r of results) {
   if (r.details.measured) log(`\n${r.name}: ${String(r.details.measured)}`);
 }
-const suffix = `${quick ? '-quick' : ''}${positionals.length ? `-${chosen.map((s) => s.name).join('-')}` : ''}`;
+const suffix = `${quick ? '-quick' : ''}${values.large ? '-large' : ''}${positionals.length ? `-${chosen.map((s) => s.name).join('-')}` : ''}`;
 const missed = results.flatMap((r) => r.rows.filter((x) => x.met === false).map((x) => `${x.scenario}: ${x.metric}`));
 const failed = results.filter((r) => r.error).map((r) => r.name);
 if (missed.length) log(`\ntarget missed: ${missed.join('; ')}`);

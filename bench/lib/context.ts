@@ -7,7 +7,7 @@ import type { ScenarioResult } from './report.js';
 export interface BenchContext {
   env: BenchEnv;
   quick: boolean;
-  /** --large: sizes beyond the default run (the search growth curve's 1M chunks). */
+  /** --large: the growth curves' largest points, too slow for the default run (search: 1M chunks; upload: 4 GiB). */
   large: boolean;
   prisma: PrismaClient;
   log(line: string): void;

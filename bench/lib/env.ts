@@ -129,6 +129,8 @@ export function benchS3(b: BenchEnv) {
     secretAccessKey: b.appEnv.S3_SECRET_ACCESS_KEY as string,
     forcePathStyle: true,
     requestTimeoutMs: 600_000,
+    // s3rver answers CompleteMultipartUpload only after assembling the object: minutes for 4 GiB on a busy machine.
+    socketTimeoutMs: 600_000,
   });
 }
 

@@ -1,8 +1,11 @@
 // upload: a large generated text file through POST /nodes/{id}/materials (a real API process, one process,
 // MAX_UPLOAD_BYTES raised) vs a direct @aws-sdk/lib-storage upload of the same bytes to the same S3 endpoint from
 // the bench process. Throughput ratio and the API process's RSS growth (/proc/<pid>/status VmRSS, sampled every
-// 50 ms, measured from its value after a small warm-up upload through the same route).
+// 50 ms, from its value just before each upload; also from after a small warm-up upload through the same route),
+// plus the API's CPU seconds per GiB. Growth curve: the same at 64 MiB and 1 GiB (and 4 GiB with --large; --quick:
+// 16 and 64 MiB), in increasing order in one API process, so growth that accumulated would show as a rising curve.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -90,52 +93,92 @@ function uploadThroughApi(base: string, key: string, nodeId: string, block: Buff
   });
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc/<pid>/stat); null when it is gone. */
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+interface Point {
+  mib: number;
+  oursMiBs: number;
+  baselineMiBs: number;
+  /** Peak VmRSS during the upload minus VmRSS just before it. */
+  rssGrowthMiB: number;
+  /** Peak VmRSS during the upload minus VmRSS after the warm-up upload. */
+  rssAboveWarmMiB: number;
+  apiCpuSecondsPerGiB: number | null;
+}
+
 export const upload: Scenario = {
   name: 'upload',
-  summary: 'POST /nodes/{id}/materials (real API process) vs direct lib-storage upload of the same bytes',
+  summary: 'POST /nodes/{id}/materials (real API process) vs direct lib-storage upload of the same bytes; RSS growth curve',
   async run(ctx) {
     const bytes = (ctx.quick ? 64 : 1024) * MiB;
     const rounds = ctx.quick ? 1 : 2;
+    // The growth curve: one more upload (each side) at every other size; 4 GiB only with --large.
+    const curveMiB = ctx.quick ? [16] : ctx.large ? [64, 4096] : [64];
     const block = textBlock();
-    const expectedSha = await sha256Of(block, bytes);
     const apiProc = await startApiProcess(
-      scenarioEnv(ctx, 'upload', { MAX_UPLOAD_BYTES: String(2 * 1024 * MiB), TENANT_QUOTA_BYTES: String(64 * 1024 * MiB) }),
+      scenarioEnv(ctx, 'upload', { MAX_UPLOAD_BYTES: String(8 * 1024 * MiB), TENANT_QUOTA_BYTES: String(64 * 1024 * MiB) }),
     );
     const pid = apiProc.child.pid as number;
     const s3 = benchS3(ctx.env);
     const { tenantId, key } = await benchTenant(ctx.prisma, 'upload');
-    const oursMBs: number[] = [];
-    const baseMBs: number[] = [];
-    const growth: number[] = [];
-    let rssBefore = 0;
+    const points: Point[] = [];
+    const warmed = { rss: 0 }; // VmRSS after the warm-up
     try {
       const course = await apiOk<{ id: string }>(apiProc.url, key, 'POST', '/nodes', { title: 'Upload bench' });
       // Warm-up: load the route's modules and the SDK in both paths before measuring anything.
       const warm = await uploadThroughApi(apiProc.url, key, course.id, block, 8 * MiB);
       if (warm.status !== 201) throw new Error(`warm-up upload answered ${warm.status}: ${warm.body.slice(0, 300)}`);
+      const warmMaterial = JSON.parse(warm.body) as { id: string };
+      await apiOk(apiProc.url, key, 'DELETE', `/materials/${warmMaterial.id}`);
       const direct = async (k: string, n: number) =>
         new Upload({ client: s3, params: { Bucket: ctx.env.bucket, Key: k, Body: source(block, n), ContentType: 'text/plain' } }).done();
       await direct('bench/direct/warm.txt', 8 * MiB);
       await deleteObject({ client: s3, bucket: ctx.env.bucket, key: 'bench/direct/warm.txt' });
+      await new Promise((r) => setTimeout(r, 500));
+      warmed.rss = rssOf(pid) ?? 0;
 
-      for (let r = 0; r < rounds; r++) {
+      // Sizes in increasing order, the main size's rounds among them, so each point starts from what the smaller
+      // uploads left behind (a growth that accumulated would show as a rising curve).
+      const plan = [...curveMiB.filter((m) => m < bytes / MiB), ...Array<number>(rounds).fill(bytes / MiB), ...curveMiB.filter((m) => m > bytes / MiB)];
+      for (const [r, mib] of plan.entries()) {
+        const n = mib * MiB;
+        const expectedSha = await sha256Of(block, n);
         // Baseline: lib-storage defaults (5 MiB parts, 4 in flight), same bytes, same endpoint and bucket.
         const k = `bench/direct/big-${r}.txt`;
-        const b = await timed(() => direct(k, bytes));
-        baseMBs.push(bytes / MiB / b.seconds);
+        const b = await timed(() => direct(k, n));
         await deleteObject({ client: s3, bucket: ctx.env.bucket, key: k });
-        ctx.log(`  direct lib-storage: ${(bytes / MiB / b.seconds).toFixed(1)} MiB/s`);
 
-        rssBefore = rssOf(pid) ?? 0;
+        const rssBefore = rssOf(pid) ?? 0;
+        const cpuBefore = cpuSecondsOf(pid);
         const sampler = sampleRss(pid);
-        const o = await timed(() => uploadThroughApi(apiProc.url, key, course.id, block, bytes));
+        const o = await timed(() => uploadThroughApi(apiProc.url, key, course.id, block, n));
         const peak = sampler.stop();
+        const cpuAfter = cpuSecondsOf(pid);
         if (o.value.status !== 201) throw new Error(`upload answered ${o.value.status}: ${o.value.body.slice(0, 300)}`);
         const m = JSON.parse(o.value.body) as { id: string; size_bytes: number; sha256: string };
-        if (m.size_bytes !== bytes || m.sha256 !== expectedSha) throw new Error(`stored size/sha256 differ: ${m.size_bytes} ${m.sha256}`);
-        oursMBs.push(bytes / MiB / o.seconds);
-        growth.push((peak - rssBefore) / MiB);
-        ctx.log(`  through the API: ${(bytes / MiB / o.seconds).toFixed(1)} MiB/s, RSS ${(rssBefore / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB`);
+        if (m.size_bytes !== n || m.sha256 !== expectedSha) throw new Error(`stored size/sha256 differ: ${m.size_bytes} ${m.sha256}`);
+        const p: Point = {
+          mib,
+          oursMiBs: mib / o.seconds,
+          baselineMiBs: mib / b.seconds,
+          rssGrowthMiB: (peak - rssBefore) / MiB,
+          rssAboveWarmMiB: (peak - warmed.rss) / MiB,
+          apiCpuSecondsPerGiB: cpuBefore !== null && cpuAfter !== null ? ((cpuAfter - cpuBefore) * 1024) / mib : null,
+        };
+        points.push(p);
+        ctx.log(
+          `  ${mib} MiB: direct lib-storage ${p.baselineMiBs.toFixed(1)} MiB/s, through the API ${p.oursMiBs.toFixed(1)} MiB/s ` +
+            `(${(p.oursMiBs / p.baselineMiBs).toFixed(2)}), RSS ${(rssBefore / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB ` +
+            `(+${p.rssGrowthMiB.toFixed(1)}, +${p.rssAboveWarmMiB.toFixed(1)} over the warm-up's), API CPU ${p.apiCpuSecondsPerGiB?.toFixed(1) ?? '?'} s/GiB`,
+        );
         await apiOk(apiProc.url, key, 'DELETE', `/materials/${m.id}`);
       }
     } finally {
@@ -144,25 +187,40 @@ export const upload: Scenario = {
       await dropTenants(ctx.prisma, [tenantId]);
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const ours = mean(oursMBs);
-    const base = mean(baseMBs);
-    const maxGrowth = Math.max(...growth);
+    const main = points.filter((p) => p.mib === bytes / MiB);
+    const ours = mean(main.map((p) => p.oursMiBs));
+    const base = mean(main.map((p) => p.baselineMiBs));
+    const maxGrowth = Math.max(...main.map((p) => p.rssGrowthMiB));
+    const curve = [...new Set(points.map((p) => p.mib))].sort((a, b) => a - b).map((mib) => {
+      const at = points.filter((p) => p.mib === mib);
+      return {
+        mib,
+        oursMiBs: mean(at.map((p) => p.oursMiBs)),
+        baselineMiBs: mean(at.map((p) => p.baselineMiBs)),
+        rssGrowthMiB: Math.max(...at.map((p) => p.rssGrowthMiB)),
+        rssAboveWarmMiB: Math.max(...at.map((p) => p.rssAboveWarmMiB)),
+      };
+    });
+    const label = (mib: number) => (mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`);
     return {
       details: {
         bytes,
         rounds,
         measured:
-          'ours: bench process → HTTP multipart (Content-Length known) → API process (busboy, sniffing, SHA-256, lib-storage, queueSize 1) → S3, plus the material/job/outbox rows; ' +
-          'baseline: bench process → @aws-sdk/lib-storage Upload with its defaults (5 MiB parts, queueSize 4) → the same S3 endpoint and bucket. Same generated bytes; SHA-256 verified on ours.',
+          'ours: bench process → HTTP multipart (Content-Length known) → API process (busboy, sniffing, SHA-256, @aws-sdk/lib-storage Upload with 2 parts in flight while the next fills: DEFAULT_QUEUE_SIZE) → S3, plus the material/job/outbox rows; ' +
+          'baseline: bench process → @aws-sdk/lib-storage Upload with its defaults (5 MiB parts, queueSize 4) → the same S3 endpoint and bucket. Same generated bytes; SHA-256 verified on ours. ' +
+          'RSS growth: peak VmRSS (sampled every 50 ms) minus VmRSS just before the upload; rssAboveWarm: minus VmRSS after the 8 MiB warm-up.',
         s3Endpoint: ctx.env.s3Endpoint,
-        oursMiBs: oursMBs,
-        baselineMiBs: baseMBs,
-        rssBeforeMiB: rssBefore / MiB,
-        rssGrowthMiB: growth,
+        rssWarmMiB: warmed.rss / MiB,
+        points,
+        curve,
       },
       rows: [
-        row({ scenario: 'upload', metric: `throughput ${bytes / MiB} MiB`, ours, baseline: base, unit: 'MiB/s', target: 'ratio ≥ 0.8', check: (x) => (x.ratio ?? 0) >= 0.8 }),
+        row({ scenario: 'upload', metric: `throughput ${label(bytes / MiB)}`, ours, baseline: base, unit: 'MiB/s', target: 'ratio ≥ 0.9', check: (x) => (x.ratio ?? 0) >= 0.9 }),
         row({ scenario: 'upload', metric: 'API RSS growth', ours: maxGrowth, baseline: null, unit: 'MiB', target: '≤ 64 MiB', check: (x) => (x.ours ?? Infinity) <= 64 }),
+        ...curve.map((c) =>
+          row({ scenario: 'upload', metric: `curve ${label(c.mib)}: MiB/s (RSS growth ${c.rssGrowthMiB.toFixed(0)} MiB, ${c.rssAboveWarmMiB.toFixed(0)} over warm)`, ours: c.oursMiBs, baseline: c.baselineMiBs, unit: 'MiB/s', target: 'flat RSS', check: () => c.rssGrowthMiB <= 64 }),
+        ),
       ],
     };
   },

@@ -11,7 +11,7 @@ import { AppError } from '../errors/index.js';
 import { createS3Client } from './s3-client.js';
 import { getObjectStream, headObject } from './objects.js';
 import { listUnfinishedMultipartUploads } from './multipart.js';
-import { MIN_PART_SIZE, partSizeFor, uploadStream } from './upload-stream.js';
+import { DEFAULT_QUEUE_SIZE, MIN_PART_SIZE, partSizeFor, uploadStream } from './upload-stream.js';
 
 const MiB = 1024 * 1024;
 const bucket = 'upload-stream-it';
@@ -247,5 +247,45 @@ describe('uploadStream', () => {
       uploadStream({ client, bucket: 'no-such-bucket-here', key, body: src.stream, contentType: 'text/plain', maxBytes: 10 * MiB }),
     ).rejects.toMatchObject({ name: 'NoSuchBucket' });
     await expectNothingLeft(key);
+  });
+});
+
+/** A client that counts UploadPart requests in flight, per key and in all. */
+function countingClient() {
+  const spy = createS3Client({ endpoint: s3.url, region: 'us-east-1', ...S3RVER_CREDENTIALS, forcePathStyle: true });
+  const now = new Map<string, number>();
+  const max = new Map<string, number>();
+  let total = 0;
+  let maxTotal = 0;
+  spy.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'UploadPartCommand') return next(args);
+      const key = (args.input as { Key: string }).Key;
+      now.set(key, (now.get(key) ?? 0) + 1);
+      max.set(key, Math.max(max.get(key) ?? 0, now.get(key) as number));
+      maxTotal = Math.max(maxTotal, ++total);
+      try {
+        return await next(args);
+      } finally {
+        now.set(key, (now.get(key) as number) - 1);
+        total -= 1;
+      }
+    },
+    { step: 'initialize', name: 'countParts' },
+  );
+  return { spy, maxInFlight: (key: string) => max.get(key) ?? 0, maxTotal: () => maxTotal };
+}
+
+describe('uploadStream part concurrency', () => {
+  it('keeps more than one part in flight, never more than the queue size', async () => {
+    const { spy, maxInFlight } = countingClient();
+    const key = freshKey('parallel.bin');
+    const src = randomSource(40 * MiB);
+    const r = await uploadStream({ client: spy, bucket, key, body: src.stream, contentType: 'text/plain', maxBytes: 64 * MiB });
+    spy.destroy();
+    expect(r.sha256).toBe(src.sha256());
+    expect(await sha256Of(key)).toBe(src.sha256());
+    expect(maxInFlight(key)).toBeGreaterThan(1);
+    expect(maxInFlight(key)).toBeLessThanOrEqual(DEFAULT_QUEUE_SIZE);
   });
 });

@@ -1,9 +1,11 @@
 // Streams a body of unknown length into S3 while hashing and counting it; never holds the whole file.
 // Live memory is bounded by about partSize × (queueSize + 1): lib-storage cuts the stream into parts, at most
 // queueSize of them in flight, and backpressure pauses the source while they are. RSS grows by more than that,
-// because spent chunks wait for V8's next full GC (triggered by ~64 MB of external memory): measured with
-// scripts/measure-upload-memory.ts for 200 MiB, queueSize 1 → +39…53 MiB, 2 → +44…63 MiB, 4 → +70…86 MiB.
-// Hence the default of 1 (the client's side of an upload is usually the slower one anyway).
+// because spent chunks (the HTTP parser's copies of the body, lib-storage's part buffers) wait for V8's next
+// full GC (triggered by external-memory growth). With one part in flight the request body and the PUT to S3
+// took turns (the API was ~50 % idle during an upload, CPU profile of 2026-12-03), so DEFAULT_QUEUE_SIZE parts
+// go out while the next one fills; the growth it costs is measured by `npm run bench -- upload` (README →
+// Performance) and bounded in upload-memory.int.test.ts (scripts/measure-upload-memory.ts measures other settings).
 import { createHash } from 'node:crypto';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -15,7 +17,7 @@ import { deleteObject, headObject } from './objects.js';
 
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
-const DEFAULT_QUEUE_SIZE = 1;
+export const DEFAULT_QUEUE_SIZE = 2;
 
 export interface UploadStreamOptions {
   client: S3Client;
@@ -30,7 +32,7 @@ export interface UploadStreamOptions {
   /** Declared size, if known (a hint that sizes the parts; a declared size over maxBytes is refused at once). */
   expectedSize?: number;
   signal?: AbortSignal;
-  /** Parts uploaded concurrently. Default 1 (see the memory note at the top). */
+  /** Parts uploaded concurrently. Default DEFAULT_QUEUE_SIZE (see the memory note at the top). */
   queueSize?: number;
   logger?: Logger;
 }
