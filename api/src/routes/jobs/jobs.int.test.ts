@@ -8,6 +8,7 @@ import { newId } from '../../../../shared/src/db/ids.js';
 import { enqueue } from '../../../../shared/src/jobs/producer.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
 import { completeJob, startAttempt } from '../../../../shared/src/jobs/job-status.js';
+import { getJobStatus, MAX_COUNTED_AHEAD } from './jobs.service.js';
 
 let api: TestApi;
 let alice: Client;
@@ -69,6 +70,25 @@ describe('GET /jobs/{id}', () => {
     expect(Object.keys(done.body)).toEqual(FIELDS);
     expect(done.body).toMatchObject({ status: 'complete', estimated_at: null });
     expect(done.body.completed_at).toMatch(/Z$/);
+  });
+
+  it('counts a queued job\'s place in its queue up to MAX_COUNTED_AHEAD, however deep the queue', async () => {
+    const probe = await ingest();
+    const n = MAX_COUNTED_AHEAD + 5;
+    await api.deps.prisma.$executeRaw`
+      INSERT INTO jobs (id, tenant_id, prefix, job_type, name, queue, payload, queued_at)
+      SELECT gen_random_uuid(), ${aliceTenant}::uuid, ${target.prefix}, 'ingest', 'ingest.material', 'ingest', '{}',
+             now() - interval '1 hour'
+      FROM generate_series(1, ${n})`;
+    try {
+      expect((await getJobStatus(api.deps.sql, aliceTenant, probe.id)).ahead).toBe(MAX_COUNTED_AHEAD);
+      const r = await alice.get(`/jobs/${probe.id}`);
+      expect(r.status).toBe(200);
+      expect(Date.parse(r.body.estimated_at)).toBeGreaterThan(Date.now());
+    } finally {
+      await api.deps.prisma.$executeRaw`
+        DELETE FROM jobs WHERE tenant_id = ${aliceTenant}::uuid AND queued_at < now() - interval '30 minutes'`;
+    }
   });
 
   it("hides another tenant's job (404, same body as a missing one)", async () => {

@@ -34,21 +34,29 @@ export interface JobStatusRow {
   attempts: number;
   dependsOn: string[];
   subjectId: string | null;
-  /** Queued or active jobs of the same queue that run before it; null unless it is queued. */
+  /** Queued or active jobs of the same queue that run before it (at most MAX_COUNTED_AHEAD); null unless it is queued. */
   ahead: number | null;
 }
 
+/**
+ * A queued job's place in its queue is counted up to this many jobs ahead, so the most polled read costs a bounded
+ * amount however deep the queue is (an estimate that far out only needs to say "at least").
+ */
+export const MAX_COUNTED_AHEAD = 10_000;
+
 // The job-status read (only the columns the response carries, not the payload) and, for a queued job, its place
-// in its queue as a subquery Postgres evaluates only then.
+// in its queue (bounded) as a subquery Postgres evaluates only then.
 const JOB_STATUS_SQL = `
   SELECT j.id, j.tenant_id AS "tenantId", j.job_type::text AS "jobType", j.priority, j.status::text AS status, j.queue,
     j.materialnode_id AS "nodeId", j.error_message AS "errorMessage", j.queued_at AS "queuedAt",
     j.started_at AS "startedAt", j.completed_at AS "completedAt", j.estimated_at AS "estimatedAt", j.progress,
     j.attempts, j.depends_on::text[] AS "dependsOn", j.subject_id AS "subjectId",
     CASE WHEN j.status = 'queued' THEN (
-      SELECT count(*)::int FROM jobs a
-      WHERE a.queue = j.queue AND a.status IN ('queued', 'active') AND a.id <> j.id
-        AND (a.priority > j.priority OR (a.priority = j.priority AND a.queued_at <= j.queued_at))) END AS ahead
+      SELECT count(*)::int FROM (
+        SELECT 1 FROM jobs a
+        WHERE a.queue = j.queue AND a.status IN ('queued', 'active') AND a.id <> j.id
+          AND (a.priority > j.priority OR (a.priority = j.priority AND a.queued_at <= j.queued_at))
+        LIMIT ${MAX_COUNTED_AHEAD}) ahead) END AS ahead
   FROM jobs j WHERE j.id = $1::uuid AND j.tenant_id = $2::uuid`;
 
 /**
