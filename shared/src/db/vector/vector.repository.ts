@@ -125,7 +125,7 @@ export const FULLTEXT_CANDIDATES = 5000;
  * BM25 parameters (Lucene's defaults) and the weight of a query phrase found in a chunk (scored as one more BM25
  * term with the phrase's own df: fulltext-search.sql), chosen on the tutorial of bench/quality (README → Search quality).
  */
-export const BM25 = { k1: 1.2, b: 0.75, phraseBoost: 0.5 };
+export const BM25 = { k1: 1.2, b: 0.75, phraseBoost: 0.1 };
 
 export interface QueryTerm {
   lexeme: string;
