@@ -126,8 +126,11 @@ export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string
  */
 export const MAX_QUERY_TERMS = 32;
 export const FULLTEXT_CANDIDATES = 5000;
-/** BM25 parameters (Lucene's defaults) and the phrase boost, chosen on bench/quality (see README → Performance). */
-export const BM25 = { k1: 1.2, b: 0.75, phraseBoost: 0.5 };
+/**
+ * BM25 parameters (Lucene's defaults) and the weight of a query phrase found in a chunk (scored as one more BM25
+ * term with the phrase's own df: fulltext-search.sql), chosen on the tutorial of bench/quality (README → Search quality).
+ */
+export const BM25 = { k1: 1.2, b: 0.75, phraseBoost: 0.1 };
 
 export interface QueryTerm {
   lexeme: string;
@@ -148,7 +151,7 @@ export async function fulltextQueryTerms(prisma: PrismaClient, tenantId: string,
   return kept.sort((a, b) => a.pos - b.pos || a.lexeme.localeCompare(b.lexeme));
 }
 
-/** BM25-ranked chunks holding any of the query's terms, with a boost for query phrases found in the chunk. */
+/** BM25-ranked chunks holding any of the query's terms; a query phrase found in a chunk counts as one more term. */
 export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number, params = BM25) {
   const terms = await fulltextQueryTerms(prisma, tenantId, nodeId, text);
   if (!terms.length) return [];
