@@ -32,7 +32,7 @@ export function apiRoutes(deps: AppDeps): RouteDef[] {
     ...jobRoutes({ prisma: deps.prisma, sql: deps.sql, queues: deps.queues, events: deps.jobEvents }),
     ...reportRoutes({ prisma: deps.prisma }),
     ...storageRoutes({ ...base, quotaBytes: config.TENANT_QUOTA_BYTES }),
-    ...homeworkRoutes({ ...base, maxBytes: config.HOMEWORK_MAX_BYTES, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
+    ...homeworkRoutes({ ...base, maxBytes: config.HOMEWORK_MAX_BYTES, quotaBytes: config.TENANT_QUOTA_BYTES, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
     ...tenantRoutes({ prisma: deps.prisma, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, appEncryptionKey: config.APP_ENCRYPTION_KEY }),
   ];
 }

@@ -32,6 +32,8 @@ export interface HomeworkRouteDeps {
   /** Where enqueued jobs go. */
   jobs: JobTarget;
   maxBytes: number;
+  /** The tenant storage quota (materials and homework files). */
+  quotaBytes: number;
   allowPrivateTargets: PrivateTargets;
 }
 
@@ -57,7 +59,8 @@ export function homeworkRoutes(deps: HomeworkRouteDeps): RouteDef[] {
       description:
         'multipart/form-data. The file (≤ 10 MiB, homework extensions only) is streamed to storage and reviewed by the ' +
         'worker; poll GET /homework/submissions/{id} or receive the signed webhook. The same student + node + file again ' +
-        'answers the existing submission with `duplicate: true`.',
+        'answers the existing submission with `duplicate: true`. Homework files count against the tenant storage quota ' +
+        '(413 `quota_exceeded` when the file does not fit).',
       tags,
       bodyKind: 'multipart',
       multipartDoc: SubmitForm,
@@ -79,7 +82,7 @@ export function homeworkRoutes(deps: HomeworkRouteDeps): RouteDef[] {
           const webhookUrl = input.webhook_url
             ? await checkWebhookUrl(input.webhook_url, deps.allowPrivateTargets, ['body', 'webhook_url'])
             : null;
-          const { submission, duplicate } = await createSubmission(deps.prisma, deps.jobs, auth.tenantId, {
+          const { submission, duplicate } = await createSubmission(deps.prisma, deps.jobs, auth.tenantId, deps.quotaBytes, {
             id: stored.submissionId,
             studentExternalId: input.student_external_id,
             courseNodeId: input.course_node_id,

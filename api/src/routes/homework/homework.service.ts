@@ -4,11 +4,12 @@
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
 import { Prisma } from '../../../../shared/src/db/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
-import { invalid, notFound } from '../../../../shared/src/errors/index.js';
+import { AppError, invalid, notFound } from '../../../../shared/src/errors/index.js';
 import { ancestorIds } from '../../../../shared/src/db/nodes.repository.js';
 import { enqueue, type JobTarget } from '../../../../shared/src/jobs/producer.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
 import type { SUBMISSION_STATUSES } from './homework.schemas.js';
+import { lockTenantQuota, quotaExceeded, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
 
 /** course_node_id must be the tenant's root node; node_id must be the tenant's and inside that course. */
 export async function checkTarget(prisma: PrismaClient, tenantId: string, courseNodeId: string, nodeId: string): Promise<void> {
@@ -45,9 +46,15 @@ export type SubmissionWithStudent = Prisma.SubmissionGetPayload<{ include: typeo
 export const isUniqueViolation = (err: unknown): boolean =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
-/** Student (get-or-create, one statement), submission, check job and outbox entry in one transaction. */
-async function insertSubmission(prisma: PrismaClient, target: JobTarget, tenantId: string, input: NewSubmission): Promise<SubmissionWithStudent> {
+/**
+ * Student (get-or-create, one statement), submission, check job and outbox entry in one transaction, after the
+ * file's size is checked against the tenant quota under the tenant's quota lock (materials' uploads take the
+ * same lock): parallel submits and uploads cannot together store more than the quota.
+ */
+async function insertSubmission(prisma: PrismaClient, target: JobTarget, tenantId: string, quotaBytes: number, input: NewSubmission): Promise<SubmissionWithStudent> {
   return prisma.$transaction(async (tx) => {
+    await lockTenantQuota(tx, tenantId);
+    if ((await tenantQuotaUsage(tx, tenantId)) + input.sizeBytes > quotaBytes) throw quotaExceeded();
     // An upsert in one statement: concurrent first submissions of a new student wait for each other here.
     const [student] = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO students (id, tenant_id, external_id) VALUES (${newId()}::uuid, ${tenantId}::uuid, ${input.studentExternalId})
@@ -88,21 +95,24 @@ function findDuplicate(prisma: PrismaClient, tenantId: string, input: NewSubmiss
 /**
  * The same student + node + file again is the existing submission (`duplicate: true`). The unique constraint
  * decides, also between concurrent identical submits: the losers' inserts fail with P2002 and roll back whole.
+ * A duplicate stays a duplicate when the quota is full (an LMS retrying a submit it already made gets its answer).
  */
 export async function createSubmission(
   prisma: PrismaClient,
   target: JobTarget,
   tenantId: string,
+  quotaBytes: number,
   input: NewSubmission,
 ): Promise<{ submission: SubmissionWithStudent; duplicate: boolean }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return { submission: await insertSubmission(prisma, target, tenantId, input), duplicate: false };
+      return { submission: await insertSubmission(prisma, target, tenantId, quotaBytes, input), duplicate: false };
     } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
+      const overQuota = err instanceof AppError && err.code === 'quota_exceeded';
+      if (!isUniqueViolation(err) && !overQuota) throw err;
       const existing = await findDuplicate(prisma, tenantId, input);
       if (existing) return { submission: existing, duplicate: true };
-      if (attempt >= 2) throw err; // the winner rolled back after all: try again, a bounded number of times
+      if (overQuota || attempt >= 2) throw err; // the winner rolled back after all: try again, a bounded number of times
     }
   }
 }

@@ -3,6 +3,8 @@
 // The object key needs only the tenant, a fresh submission id and the file name, so fields may come before or
 // after the file; they are validated once the body has been read (the caller deletes the object on any refusal).
 // Before a byte is stored: the extension must be a homework extension and the first bytes must look like it.
+// The tenant quota is decided when the submission is written (homework.service): a homework file is small
+// (HOMEWORK_MAX_BYTES) and its duplicate, known only once its hash is, must still answer as the existing one.
 import busboy from 'busboy';
 import { peek } from '../../http/stream-peek.js';
 import { collectFieldsAndEnd } from '../../http/multipart.js';

@@ -20,8 +20,8 @@ import {
   safeFilename,
 } from '../../../../shared/src/storage/index.js';
 import { getNode } from '../nodes/nodes.service.js';
-import { insertMaterialWithJob, quotaExceeded, type MaterialServiceDeps } from './materials.service.js';
-import { reserveUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
+import { insertMaterialWithJob, type MaterialServiceDeps } from './materials.service.js';
+import { quotaExceeded, reserveUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
 import { UNCONFIRMED_UPLOAD_TTL_MS } from '../../../../shared/src/db/upload-intents.js';
 import { contentMatches, validateFileName } from './materials.upload.js';
 

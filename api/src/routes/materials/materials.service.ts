@@ -5,8 +5,8 @@ import type pg from 'pg';
 import type { PrismaClient, Prisma } from '../../../../shared/src/db/client.js';
 import type { Material } from '../../../../shared/src/db/generated/client.js';
 import { newId } from '../../../../shared/src/db/ids.js';
-import { AppError, conflict, notFound } from '../../../../shared/src/errors/index.js';
-import { lockTenantQuota, releaseUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
+import { conflict, notFound } from '../../../../shared/src/errors/index.js';
+import { lockTenantQuota, quotaExceeded, releaseUpload, tenantQuotaUsage } from '../../../../shared/src/db/quota.repository.js';
 import type { Logger } from '../../../../shared/src/logger/index.js';
 import { enqueue, type JobTarget } from '../../../../shared/src/jobs/producer.js';
 import { jobs } from '../../../../shared/src/jobs/definitions.js';
@@ -77,7 +77,6 @@ export interface CompletedUpload {
   quotaBytes: number;
 }
 
-export const quotaExceeded = () => new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota');
 
 /**
  * Material row, ingest job and outbox entry in one transaction. With `upload`, the quota is checked once more

@@ -9,7 +9,7 @@ import { peek } from '../../http/stream-peek.js';
 import { collectFieldsAndEnd } from '../../http/multipart.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { PrismaClient } from '../../../../shared/src/db/client.js';
-import { releaseUpload, renewReservation, reserveUpload } from '../../../../shared/src/db/quota.repository.js';
+import { quotaExceeded, releaseUpload, renewReservation, reserveUpload } from '../../../../shared/src/db/quota.repository.js';
 import { STREAM_RESERVATION_TTL_MS } from '../../../../shared/src/db/upload-intents.js';
 import type { Request } from 'express';
 import { fileTypeFromBuffer } from 'file-type';
@@ -80,7 +80,7 @@ export async function parseMaterialUpload(
   const limit = Math.min(limits.maxBytes, limits.quotaRemaining);
   const overLimit = () =>
     limits.quotaRemaining < limits.maxBytes
-      ? new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota')
+      ? quotaExceeded()
       : new AppError('payload_too_large', `File exceeds the upload limit of ${limits.maxBytes} bytes`);
   const declared = Number(req.get('content-length') ?? NaN);
   if (limits.quotaRemaining <= 0 || (Number.isFinite(declared) && declared > limit + MULTIPART_OVERHEAD)) throw overLimit();
@@ -124,7 +124,7 @@ export async function parseMaterialUpload(
         const reserved = await reserveUpload(ctx.prisma, {
           tenantId: ctx.tenantId, nodeId: ctx.nodeId, key, bytes: reserve, ttlMs: STREAM_RESERVATION_TTL_MS, sizeBound: true, quotaBytes: limits.quotaBytes,
         });
-        if (!reserved) throw new AppError('quota_exceeded', 'Storage quota exceeded: this upload would exceed the tenant quota');
+        if (!reserved) throw quotaExceeded();
         reservedKey = key;
         const renew = setInterval(() => void renewReservation(ctx.prisma, key, STREAM_RESERVATION_TTL_MS).catch(() => undefined), STREAM_RESERVATION_TTL_MS / 3);
         const result = await uploadStream({
