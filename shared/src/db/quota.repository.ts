@@ -1,10 +1,12 @@
 // The tenant quota under concurrency (issue 13 item 5): bytes are reserved before they are stored, atomically.
-// The measure is the stored materials' and homework files' bytes plus the bytes that live upload intents reserve
-// (reserved_until in the future). A reservation is checked and written while holding a per-tenant transaction advisory lock, so two
-// parallel uploads cannot both pass on the same remaining space; on completion the intent row is deleted in the
-// transaction that writes the material or submission (its real size then counts instead); on failure, abort or a
-// duplicate submission it is deleted;
-// after a crash it stops counting at reserved_until (and the intent is swept with the other stale ones).
+// The measure is the stored materials' and homework files' bytes (a homework file deleted through the storage
+// routes no longer counts) plus the bytes that live upload intents reserve (reserved_until in the future). A
+// reservation is checked and written while holding a per-tenant transaction advisory lock, so two parallel
+// uploads cannot both pass on the same remaining space; on completion the intent row is deleted in the
+// transaction that writes the material (its real size then counts instead); on failure or abort it is deleted;
+// after a crash it stops counting at reserved_until (and the intent is swept with the other stale ones). A
+// homework file (small, and possibly a duplicate known only once hashed) reserves nothing: its size is checked
+// under the same lock in the transaction that writes its submission.
 import type { Prisma, PrismaClient } from './client.js';
 import { AppError } from '../errors/index.js';
 
@@ -23,7 +25,7 @@ export async function lockTenantQuota(tx: Tx, tenantId: string): Promise<void> {
 export async function tenantQuotaUsage(db: Tx | PrismaClient, tenantId: string, exceptKey?: string): Promise<number> {
   const [row] = await db.$queryRaw<{ bytes: bigint }[]>`
     SELECT (SELECT coalesce(sum(size_bytes), 0) FROM material_entries WHERE tenant_id = ${tenantId}::uuid)
-         + (SELECT coalesce(sum(size_bytes), 0) FROM homework_submissions WHERE tenant_id = ${tenantId}::uuid)
+         + (SELECT coalesce(sum(size_bytes), 0) FROM homework_submissions WHERE tenant_id = ${tenantId}::uuid AND file_deleted_at IS NULL)
          + (SELECT coalesce(sum(reserved_bytes), 0) FROM upload_intents
             WHERE tenant_id = ${tenantId}::uuid AND reserved_until > now() AND key <> ${exceptKey ?? ''}) AS bytes`;
   return Number(row?.bytes ?? 0n);

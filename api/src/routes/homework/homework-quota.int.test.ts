@@ -1,8 +1,8 @@
 // Homework files count against the tenant quota as materials do: a submit whose file does not fit is refused with
 // 413 quota_exceeded and leaves no object, row or job; parallel submits cannot together store more than the quota;
 // stored homework leaves less room for materials; a duplicate submit still answers as the existing submission when
-// the quota is full. Before, homework was not counted at all: a tenant could store any amount through
-// /homework/submit.
+// the quota is full; a homework file deleted through /storage/files frees its bytes. Before, homework was not
+// counted at all: a tenant could store any amount through /homework/submit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, uniquePrefix, type TestApi } from '../../../../test/support/api.js';
 import { createTestTenant } from '../../../../test/support/tenants.js';
@@ -66,5 +66,17 @@ describe('homework and the tenant quota', () => {
     expect(again.body.submission_id).toBe(first.body.submission_id);
     expect(await tenantQuotaUsage(api.deps.prisma, id)).toBe(Buffer.byteLength(file));
     expect((await c.upload(course, 'small.md', `# notes\n${'a'.repeat(300 * KiB)}`)).status).toBe(201);
+  });
+
+  it('a homework file deleted through /storage/files stops counting; its submission stays', async () => {
+    const { c, id, course, target } = await tenant();
+    const r = await submit(c, target, py(700 * KiB, 'deleted later'));
+    expect(r.status).toBe(202);
+    expect((await c.upload(course, 'notes.md', `# notes\n${'a'.repeat(500 * KiB)}`)).status).toBe(413);
+    const row = await api.deps.prisma.submission.findUniqueOrThrow({ where: { id: r.body.submission_id } });
+    expect((await c.req('DELETE', `/storage/files/${row.s3Key}`)).status).toBe(204);
+    expect(await tenantQuotaUsage(api.deps.prisma, id)).toBe(0);
+    expect((await c.req('GET', `/homework/submissions/${r.body.submission_id}`)).status).toBe(200);
+    expect((await c.upload(course, 'notes.md', `# notes\n${'a'.repeat(500 * KiB)}`)).status).toBe(201);
   });
 });

@@ -65,6 +65,8 @@ export function storageRoutes(deps: MaterialServiceDeps & { quotaBytes: number }
           const owners = await tx.material.findMany({ where: { tenantId: auth.tenantId, s3Key: key }, select: { id: true } });
           await cancelSubjectJobs(tx, auth.tenantId, owners.map((o) => o.id), 'Stored file deleted');
           await tx.material.deleteMany({ where: { tenantId: auth.tenantId, s3Key: key } });
+          // A homework file's submission and review stay; its bytes stop counting against the quota.
+          await tx.submission.updateMany({ where: { tenantId: auth.tenantId, s3Key: key, fileDeletedAt: null }, data: { fileDeletedAt: new Date() } });
           await tx.uploadIntent.deleteMany({ where: { key } });
           await scheduleDeletions(tx, [key]);
         });
