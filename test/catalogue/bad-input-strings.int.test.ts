@@ -64,10 +64,22 @@ const stringCases: Case[] = [
     code: 'validation_error',
     // materials.routes.ts stores `fields.filename` of a URL material as sent (uploads go through safeFilename).
   },
+  // A percent-escape of invalid UTF-8 in a filter was decoded to U+FFFD and searched for.
+  { name: 'list filter with an invalid UTF-8 escape (%FF)', send: (w) => call(w, 'GET', '/homework/submissions?student_external_id=bad%FFid'), status: 422, code: 'validation_error' },
+  { name: 'list filter with an overlong UTF-8 escape (%C0%AF)', send: (w) => call(w, 'GET', '/homework/submissions?student_external_id=a%C0%AFb'), status: 422, code: 'validation_error' },
 ];
 
 describe('bad input: SSRF targets, NUL bytes, Unicode, SQL-looking strings', () => {
   defineCatalogue(() => w, [...ssrfCases, ...stringCases]);
+});
+
+describe('query strings that are valid UTF-8 pass', () => {
+  it('an escaped é and a literal % that starts no escape are answered 200', async () => {
+    for (const q of ['student_external_id=caf%C3%A9', 'student_external_id=100%', 'student_external_id=a%zz']) {
+      const r = await call(w, 'GET', `/homework/submissions?${q}`);
+      expect(r.status, q).toBe(200);
+    }
+  });
 });
 
 describe('hostile strings that are valid input are stored and echoed literally', () => {

@@ -88,6 +88,25 @@ function requireUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string
   }
 }
 
+/**
+ * The same rule for the query string: Node's querystring (Express's "simple" parser) decodes a percent-escape of
+ * invalid UTF-8 (`?student_external_id=%FF`) to U+FFFD without a word, so a filter would silently look for
+ * another value. Refused with 422 like a body; only a query with a percent-escape needs the look. A '%' that
+ * starts no escape stays literal, as the parser keeps it; decodeURIComponent then throws only for bytes that are
+ * not UTF-8.
+ */
+function requireUtf8Query(req: Request, _res: Response, next: (err?: unknown) => void): void {
+  const at = req.url.indexOf('?');
+  if (at >= 0 && req.url.includes('%', at)) {
+    try {
+      decodeURIComponent(req.url.slice(at + 1).replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
+    } catch {
+      return next(invalid(['query'], 'Query string is not valid UTF-8', 'invalid_utf8'));
+    }
+  }
+  next();
+}
+
 function bodyParser(kind: BodyKind, jsonLimit: string): RequestHandler[] {
   const json = express.json({ limit: jsonLimit, strict: true, type: ['application/json', 'application/*+json'], verify: requireUtf8 });
   const guard = declaredSizeGuard(bytes.parse(jsonLimit) ?? 1024 * 1024);
@@ -108,6 +127,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], opts: MountOptio
       requireScope(route.scope),
       opts.rateLimits.middleware(route.scope),
       ...bodyParser(route.bodyKind ?? (route.body ? 'json' : 'none'), opts.jsonLimit),
+      ...(route.query ? [requireUtf8Query] : []),
       validate({ params: route.params, query: route.query, body: route.body }),
       async (req, res) => {
         await route.handler({
