@@ -2,8 +2,9 @@
 // MAX_UPLOAD_BYTES raised) vs a direct @aws-sdk/lib-storage upload of the same bytes to the same S3 endpoint from
 // the bench process. Throughput ratio and the API process's RSS growth (/proc/<pid>/status VmRSS, sampled every
 // 50 ms, from its value just before each upload; also from after a small warm-up upload through the same route),
-// plus the API's CPU seconds per GiB. Growth curve: the same at 64 MiB and 1 GiB (and 4 GiB with --large; --quick:
-// 16 and 64 MiB), in increasing order in one API process, so growth that accumulated would show as a rising curve.
+// plus CPU seconds per GiB of the API process and of the bench process on each side (its HTTP client; the direct
+// upload). Growth curve: the same at 64 MiB and 1 GiB (and 4 GiB with --large; --quick: 16 and 64 MiB), in
+// increasing order in one API process, so growth that accumulated would show as a rising curve.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -112,6 +113,9 @@ interface Point {
   /** Peak VmRSS during the upload minus VmRSS after the warm-up upload. */
   rssAboveWarmMiB: number;
   apiCpuSecondsPerGiB: number | null;
+  /** CPU of the bench process itself per GiB: the direct lib-storage upload (baseline), the HTTP client (ours). */
+  directCpuSecondsPerGiB: number;
+  clientCpuSecondsPerGiB: number;
 }
 
 export const upload: Scenario = {
@@ -153,13 +157,17 @@ export const upload: Scenario = {
         const expectedSha = await sha256Of(block, n);
         // Baseline: lib-storage defaults (5 MiB parts, 4 in flight), same bytes, same endpoint and bucket.
         const k = `bench/direct/big-${r}.txt`;
+        const bCpu = process.cpuUsage();
         const b = await timed(() => direct(k, n));
+        const bCpuUsed = process.cpuUsage(bCpu);
         await deleteObject({ client: s3, bucket: ctx.env.bucket, key: k });
 
         const rssBefore = rssOf(pid) ?? 0;
         const cpuBefore = cpuSecondsOf(pid);
         const sampler = sampleRss(pid);
+        const oCpu = process.cpuUsage();
         const o = await timed(() => uploadThroughApi(apiProc.url, key, course.id, block, n));
+        const oCpuUsed = process.cpuUsage(oCpu);
         const peak = sampler.stop();
         const cpuAfter = cpuSecondsOf(pid);
         if (o.value.status !== 201) throw new Error(`upload answered ${o.value.status}: ${o.value.body.slice(0, 300)}`);
@@ -172,12 +180,15 @@ export const upload: Scenario = {
           rssGrowthMiB: (peak - rssBefore) / MiB,
           rssAboveWarmMiB: (peak - warmed.rss) / MiB,
           apiCpuSecondsPerGiB: cpuBefore !== null && cpuAfter !== null ? ((cpuAfter - cpuBefore) * 1024) / mib : null,
+          directCpuSecondsPerGiB: ((bCpuUsed.user + bCpuUsed.system) / 1e6) * (1024 / mib),
+          clientCpuSecondsPerGiB: ((oCpuUsed.user + oCpuUsed.system) / 1e6) * (1024 / mib),
         };
         points.push(p);
         ctx.log(
           `  ${mib} MiB: direct lib-storage ${p.baselineMiBs.toFixed(1)} MiB/s, through the API ${p.oursMiBs.toFixed(1)} MiB/s ` +
             `(${(p.oursMiBs / p.baselineMiBs).toFixed(2)}), RSS ${(rssBefore / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} MiB ` +
-            `(+${p.rssGrowthMiB.toFixed(1)}, +${p.rssAboveWarmMiB.toFixed(1)} over the warm-up's), API CPU ${p.apiCpuSecondsPerGiB?.toFixed(1) ?? '?'} s/GiB`,
+            `(+${p.rssGrowthMiB.toFixed(1)}, +${p.rssAboveWarmMiB.toFixed(1)} over the warm-up's), CPU s/GiB: API ${p.apiCpuSecondsPerGiB?.toFixed(1) ?? '?'}, ` +
+            `its HTTP client ${p.clientCpuSecondsPerGiB.toFixed(1)}, direct lib-storage ${p.directCpuSecondsPerGiB.toFixed(1)} (S3 server's not counted)`,
         );
         await apiOk(apiProc.url, key, 'DELETE', `/materials/${m.id}`);
       }

@@ -1,9 +1,14 @@
 // The client's wire behaviour, observed on a local HTTP server that records requests and answers like S3.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteObjectsCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadBucketCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from './s3-client.js';
 import { presignPut } from './presign.js';
 
@@ -111,6 +116,80 @@ describe('createS3Client', () => {
     await expect(c.send(new HeadBucketCommand({ Bucket: 'bkt' }))).rejects.toThrow();
     expect(seen.length).toBe(2);
     c.destroy();
+  });
+});
+
+// The SigV4 payload hash of object data: signed over plain HTTP, UNSIGNED-PAYLOAD over TLS (an HTTPS server with a
+// throwaway self-signed certificate, trusted for this test only).
+describe('payload signing of object data', () => {
+  let tls: Server;
+  let tlsEndpoint: string;
+  let dir: string;
+  let rejectUnauthorized: string | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 's3-client-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+        res.setHeader('etag', '"0123"');
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    tlsEndpoint = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+    rejectUnauthorized = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+  });
+  afterAll(async () => {
+    if (rejectUnauthorized === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = rejectUnauthorized;
+    tls.closeAllConnections();
+    await new Promise<void>((r) => tls.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const body = Buffer.from('part bytes '.repeat(100));
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const commands = () => [
+    new PutObjectCommand({ Bucket: 'bkt', Key: 'a.txt', Body: body, ContentType: 'text/plain' }),
+    new UploadPartCommand({ Bucket: 'bkt', Key: 'b.txt', UploadId: 'u1', PartNumber: 1, Body: body }),
+  ];
+  const signedHeaders = (h: IncomingHttpHeaders) => /SignedHeaders=([^,]*)/.exec(String(h.authorization))?.[1]?.split(';') ?? [];
+
+  it('over HTTPS sends PutObject and UploadPart with UNSIGNED-PAYLOAD (TLS protects the bytes; no second SHA-256)', async () => {
+    const c = client({ endpoint: tlsEndpoint });
+    for (const cmd of commands()) await c.send(cmd as PutObjectCommand);
+    c.destroy();
+    expect(seen).toHaveLength(2);
+    for (const req of seen) {
+      expect(req.headers['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
+      expect(signedHeaders(req.headers)).toContain('x-amz-content-sha256');
+      expect(checksumHeaders(req.headers)).toEqual([]);
+      expect(req.body.equals(body)).toBe(true);
+    }
+  });
+
+  it('over plain HTTP signs their payload by its SHA-256', async () => {
+    const c = client();
+    for (const cmd of commands()) await c.send(cmd as PutObjectCommand);
+    c.destroy();
+    expect(seen).toHaveLength(2);
+    for (const req of seen) {
+      expect(req.headers['x-amz-content-sha256']).toBe(sha256);
+      expect(signedHeaders(req.headers)).toContain('x-amz-content-sha256');
+    }
+  });
+
+  it('over HTTPS still signs the payload of other requests (DeleteObjects)', async () => {
+    const c = client({ endpoint: tlsEndpoint });
+    await c.send(new DeleteObjectsCommand({ Bucket: 'bkt', Delete: { Objects: [{ Key: 'a' }] } })).catch(() => undefined);
+    c.destroy();
+    const [req] = seen;
+    expect(req?.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(req!.body).digest('hex'));
   });
 });
 
