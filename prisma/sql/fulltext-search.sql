@@ -1,6 +1,6 @@
 -- Full-text search, BM25-ranked. $1 tenant, $2 root node, $3 lexemes (text[], at most MAX_QUERY_TERMS, from
 -- fulltext-terms.sql), $4 limit, $5 candidate cap, $6 k1, $7 b, $8, $9, $10 phrases (first
--- lexemes, second lexemes, their distance in the query: 'a' <d> 'b'), $11 phrase weight.
+-- lexemes, second lexemes, their distance in the query: 'a' <d> 'b'), $11 phrase weight, $12 heading weight.
 -- Candidates: chunks of the subtree holding any of the terms (GIN index on fts), at most $5. For each candidate
 -- and term: tf = ts_rank_cd of the one-term query × 10 (each occurrence is a cover of weight 0.1, the default for
 -- unlabelled lexemes); document length |D| = its number of distinct lexemes (length(fts): read from the tsvector's
@@ -10,7 +10,11 @@
 -- ln(1 + (N − df + 0.5) / (df + 0.5)) (BM25 as Lucene computes it). Each query phrase (two query terms at most 2
 -- apart) found as a phrase in the chunk is one more BM25 term of weight $11, with its own df (the candidates
 -- holding the phrase) and tf 1: a phrase that most chunks contain ('po file') adds almost nothing, a rare one a
--- lot, and it saturates and is length-normalised like a word. Ties: earlier chunk of its material first, then id.
+-- lot, and it saturates and is length-normalised like a word. The chunk's heading path (heading_fts) is a second
+-- field, BM25F-style: a term in it adds $12 occurrences to tf (and the chunk to the term's df). Candidates are
+-- still chosen by the text alone. Scores are rounded to 1e-9: a float sum depends on the order its terms come in
+-- (the row order, which an UPDATE changes), and the same evidence must tie. Ties: earlier chunk of its material
+-- first, then id.
 WITH RECURSIVE subtree AS (
   SELECT id FROM materialnodes WHERE id = $2::uuid AND tenant_id = $1::uuid
   UNION ALL
@@ -22,15 +26,15 @@ WITH RECURSIVE subtree AS (
 ), q AS (
   SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS any FROM terms
 ), cand AS MATERIALIZED (
-  SELECT c.id, c.fts, length(c.fts)::float8 AS len
+  SELECT c.id, c.fts, c.heading_fts, length(c.fts)::float8 AS len
   FROM material_chunks c, q, nodes
   WHERE c.tenant_id = $1::uuid
     AND c.materialnode_id = ANY (nodes.ids)
     AND c.fts @@ q.any
   LIMIT $5
 ), tf AS (
-  SELECT cand.id, cand.len, terms.lexeme, ts_rank_cd(cand.fts, terms.tq, 0) * 10 AS tf
-  FROM cand, terms WHERE cand.fts @@ terms.tq
+  SELECT cand.id, cand.len, terms.lexeme, (ts_rank_cd(cand.fts, terms.tq, 0) + $12::float8 * ts_rank_cd(coalesce(cand.heading_fts, ''), terms.tq, 0)) * 10 AS tf
+  FROM cand, terms WHERE cand.fts @@ terms.tq OR cand.heading_fts @@ terms.tq
 ), stats AS (
   SELECT (SELECT count(*) FROM material_chunks c, nodes WHERE c.tenant_id = $1::uuid AND c.materialnode_id = ANY (nodes.ids)) AS n,
          (SELECT greatest(avg(len), 1) FROM cand) AS avglen
@@ -50,7 +54,7 @@ WITH RECURSIVE subtree AS (
   SELECT ph.id, sum(pi.idf * ($6::float8 + 1) / (1 + $6::float8 * (1 - $7::float8 + $7::float8 * ph.len / stats.avglen))) AS score
   FROM phrase_hits ph JOIN phrase_idf pi USING (i), stats GROUP BY ph.id
 ), boosted AS (
-  SELECT b.id, b.score + $11::float8 * coalesce(ps.score, 0) AS score
+  SELECT b.id, round((b.score + $11::float8 * coalesce(ps.score, 0))::numeric, 9)::float8 AS score
   FROM bm25 b LEFT JOIN phrase_score ps ON ps.id = b.id
 )
 SELECT m.id::text AS chunk_id, m.material_id::text AS material_id, m.materialnode_id::text AS materialnode_id,

@@ -34,7 +34,7 @@ export const HAND_WRITTEN: HandWritten[] = [
     why: 'GIN on the tsvector column fts: Prisma cannot declare an index on an Unsupported("tsvector") column and would drop it',
     prismaDiff: [/^DROP INDEX "material_chunks_fts_idx"$/],
   },
-  { kind: 'function', name: 'material_chunks_fts()', why: "trigger function writing fts with the material's text_search_config" },
+  { kind: 'function', name: 'material_chunks_fts()', why: "trigger function writing fts and heading_fts with the material's text_search_config" },
   { kind: 'trigger', name: 'material_chunks.material_chunks_fts_trigger', why: 'Prisma has no triggers' },
   { kind: 'function', name: 'fulltext_df_lock(tenants uuid[])', why: "per-tenant advisory lock of the fulltext_lexeme_df triggers" },
   { kind: 'function', name: 'fulltext_df_insert()', why: 'trigger function counting inserted chunks\' lexemes per tenant' },

@@ -127,10 +127,12 @@ export async function exactSemanticSearch(prisma: PrismaClient, tenantId: string
 export const MAX_QUERY_TERMS = 32;
 export const FULLTEXT_CANDIDATES = 5000;
 /**
- * BM25 parameters (Lucene's defaults) and the weight of a query phrase found in a chunk (scored as one more BM25
- * term with the phrase's own df: fulltext-search.sql), chosen on the tutorial of bench/quality (README → Search quality).
+ * BM25 parameters (Lucene's defaults), the weight of a query phrase found in a chunk (scored as one more BM25
+ * term with the phrase's own df) and of the chunk's heading path (a second field: a term there counts as
+ * headingWeight occurrences in the text; fulltext-search.sql), chosen on the tutorial of bench/quality
+ * (README → Search quality).
  */
-export const BM25 = { k1: 1.2, b: 0.75, phraseBoost: 0.1 };
+export const BM25 = { k1: 1.2, b: 0.75, phraseBoost: 0.1, headingWeight: 3 };
 
 export interface QueryTerm {
   lexeme: string;
@@ -170,6 +172,7 @@ export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nod
     pairs.map(([, b]) => b.lexeme),
     pairs.map(([a, b]) => b.pos - a.pos),
     params.phraseBoost,
+    params.headingWeight,
   );
   return rows.map((r) => ({ ...r, rank: Number(r.rank) }));
 }
