@@ -3,7 +3,8 @@
 // next_attempt_at ahead, committed at once: no row lock is held while Redis is called), handed over with one
 // `addBulk` per queue (job id = row id, so a repeated add is a no-op), then deleted. A relay that dies after its
 // claim leaves the entries to the next relay once the lease ends; while Redis is away entries stay, with a
-// growing back-off.
+// growing back-off. A relay that moved entries looks again at once, and polls briefly after each wake-up, because
+// producers skip the NOTIFY while entries are fresh (producer.ts).
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger/index.js';
 import { definitionByName, type JobDefinition } from './definitions.js';
@@ -72,11 +73,21 @@ export async function relayBatch(prisma: PrismaClient, queues: QueueSet, logger:
 }
 
 export interface RelayOptions {
-  /** Fallback poll (entries whose back-off ended, a missed notification); commits wake the relay at once. */
+  /**
+   * Fallback poll (entries whose back-off ended, a missed or skipped notification); a notification wakes the relay
+   * at once and it then polls every RELAY_BUSY_POLL_MS for RELAY_BUSY_MS.
+   */
   intervalMs?: number;
   /** LISTEN for commits of new entries on this database (no listener: poll only). */
   databaseUrl?: string;
 }
+
+/**
+ * How long a relay keeps looking every RELAY_BUSY_POLL_MS after a notification or a batch that moved entries:
+ * producers skip the NOTIFY while entries are fresh (producer.ts), so a busy relay must not wait for one.
+ */
+export const RELAY_BUSY_MS = 400;
+export const RELAY_BUSY_POLL_MS = 10;
 
 export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger: Logger, opts: RelayOptions = {}): () => Promise<void> {
   const intervalMs = opts.intervalMs ?? 1000;
@@ -84,6 +95,7 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let again = false; // a wake-up arrived while a batch was running
+  let busyUntil = 0; // performance.now() until which the relay polls every RELAY_BUSY_POLL_MS
   const tick = async () => {
     let moved = 0;
     try {
@@ -93,9 +105,12 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
     }
     running = null;
     if (stopped) return;
-    const soon = moved === RELAY_BATCH || again;
+    const now = performance.now();
+    if (moved > 0) busyUntil = now + RELAY_BUSY_MS;
+    // Entries moved: look again at once (more may have been committed meanwhile, without a NOTIFY).
+    const soon = moved > 0 || again;
     again = false;
-    timer = setTimeout(run, soon ? 0 : intervalMs);
+    timer = setTimeout(run, soon ? 0 : now < busyUntil ? RELAY_BUSY_POLL_MS : intervalMs);
   };
   const run = () => {
     clearTimeout(timer);
@@ -103,7 +118,11 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
     if (running) again = true;
     else running = tick();
   };
-  const stopListening = opts.databaseUrl ? listenForOutbox(opts.databaseUrl, queues.prefix, run, logger) : null;
+  const wake = () => {
+    busyUntil = performance.now() + RELAY_BUSY_MS;
+    run();
+  };
+  const stopListening = opts.databaseUrl ? listenForOutbox(opts.databaseUrl, queues.prefix, wake, logger) : null;
   run();
   return async () => {
     stopped = true;
