@@ -75,7 +75,7 @@ export async function relayBatch(prisma: PrismaClient, queues: QueueSet, logger:
 export interface RelayOptions {
   /**
    * Fallback poll (entries whose back-off ended, a missed or skipped notification); a notification wakes the relay
-   * at once and it then polls every RELAY_BUSY_POLL_MS for RELAY_BUSY_MS.
+   * at once and it then keeps looking for RELAY_BUSY_MS (after 10, 20, 40, … ms).
    */
   intervalMs?: number;
   /** LISTEN for commits of new entries on this database (no listener: poll only). */
@@ -83,8 +83,10 @@ export interface RelayOptions {
 }
 
 /**
- * How long a relay keeps looking every RELAY_BUSY_POLL_MS after a notification or a batch that moved entries:
- * producers skip the NOTIFY while entries are fresh (producer.ts), so a busy relay must not wait for one.
+ * How long a relay keeps looking after a notification or a batch that moved entries: producers skip the NOTIFY
+ * while entries are fresh (producer.ts), so a busy relay must not wait for one. It looks after RELAY_BUSY_POLL_MS,
+ * then twice as long after each look that found nothing (10, 20, 40, … ms: a handful of empty claims per
+ * wake-up, not one every 10 ms while jobs trickle in).
  */
 export const RELAY_BUSY_MS = 400;
 export const RELAY_BUSY_POLL_MS = 10;
@@ -95,7 +97,8 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let again = false; // a wake-up arrived while a batch was running
-  let busyUntil = 0; // performance.now() until which the relay polls every RELAY_BUSY_POLL_MS
+  let busyUntil = 0; // performance.now() until which the relay keeps looking without a notification
+  let busyDelay = RELAY_BUSY_POLL_MS; // the next look's delay while busy: doubles after each empty look
   const tick = async () => {
     let moved = 0;
     try {
@@ -106,11 +109,20 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
     running = null;
     if (stopped) return;
     const now = performance.now();
-    if (moved > 0) busyUntil = now + RELAY_BUSY_MS;
+    if (moved > 0) {
+      busyUntil = now + RELAY_BUSY_MS;
+      busyDelay = RELAY_BUSY_POLL_MS;
+    }
     // Entries moved: look again at once (more may have been committed meanwhile, without a NOTIFY).
     const soon = moved > 0 || again;
     again = false;
-    timer = setTimeout(run, soon ? 0 : now < busyUntil ? RELAY_BUSY_POLL_MS : intervalMs);
+    let delay = intervalMs;
+    if (soon) delay = 0;
+    else if (now < busyUntil) {
+      delay = busyDelay;
+      busyDelay *= 2;
+    }
+    timer = setTimeout(run, delay);
   };
   const run = () => {
     clearTimeout(timer);
@@ -120,6 +132,7 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
   };
   const wake = () => {
     busyUntil = performance.now() + RELAY_BUSY_MS;
+    busyDelay = RELAY_BUSY_POLL_MS;
     run();
   };
   const stopListening = opts.databaseUrl ? listenForOutbox(opts.databaseUrl, queues.prefix, wake, logger) : null;

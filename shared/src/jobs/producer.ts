@@ -8,8 +8,8 @@
 // clients, one insert per transaction: ~1,750 commits/s without NOTIFY, ~200–250 with). Skipping it is safe for
 // the guarantee (the entry is committed with the job; every relay also polls) and costs no latency in the usual
 // case: an entry written less than NOTIFY_QUIET_MS before this statement was committed by a producer that
-// notified, or that saw an entry of one that did, …; each notification keeps the woken relays polling every
-// RELAY_BUSY_POLL_MS for RELAY_BUSY_MS after it and after every batch they move (outbox-relay.ts), which covers a
+// notified, or that saw an entry of one that did, …; each notification keeps the woken relays looking (after
+// 10, 20, 40, … ms) for RELAY_BUSY_MS after it and after every batch they move (outbox-relay.ts), which covers a
 // commit up to RELAY_BUSY_MS − 2 × NOTIFY_QUIET_MS after its statement. A transaction that commits later than that
 // after its enqueue, while others enqueued just before it, waits for the relay's poll (1 s).
 import type { z } from 'zod';
