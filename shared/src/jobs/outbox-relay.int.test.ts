@@ -5,7 +5,8 @@ import { loadConfig } from '../config/index.js';
 import { createLogger } from '../logger/index.js';
 import { createPrisma, type PrismaClient } from '../db/client.js';
 import { createTenant } from '../auth/tenants.service.js';
-import { enqueue } from './producer.js';
+import pg from 'pg';
+import { enqueue, OUTBOX_CHANNEL } from './producer.js';
 import { jobs } from './definitions.js';
 import { QueueSet } from './queues.js';
 import { relayBatch, startOutboxRelay } from './outbox-relay.js';
@@ -116,6 +117,38 @@ describe('outbox relay', () => {
       expect(Date.now() - started).toBeLessThan(5000); // the poll would take 60 s
     } finally {
       await stop();
+    }
+  });
+
+  it('back-to-back commits send one NOTIFY, not one per job, and a woken relay still takes each at once', async () => {
+    // A NOTIFY per commit serialises every notifying commit of the cluster (producer.ts): a producer skips it while
+    // another entry of its prefix is fresh, and the relay it woke keeps looking for a while.
+    const config = loadConfig();
+    const target = QueueSet.create(config.REDIS_URL, uniquePrefix('relay-burst'));
+    const listener = new pg.Client({ connectionString: config.DATABASE_URL });
+    let notified = 0;
+    listener.on('notification', (n) => {
+      if (n.payload === target.prefix) notified++;
+    });
+    await listener.connect();
+    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    const stop = startOutboxRelay(prisma, target, logger, { intervalMs: 60_000, databaseUrl: config.DATABASE_URL });
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the relay's listener connects
+      const started = Date.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await enqueue(prisma, target, tenantId, jobs.ingestMaterial, payload())).id);
+      const relayed = async () => (await Promise.all(ids.map(async (id) => (await target.get('ingest').getJob(id)) !== undefined))).every(Boolean);
+      while (!(await relayed()) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(await relayed()).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000); // the poll would take 60 s
+      await new Promise((r) => setTimeout(r, 200)); // notifications still on their way
+      expect(notified).toBeGreaterThanOrEqual(1);
+      expect(notified).toBeLessThan(5); // one per job before; a fresh entry is seldom relayed before the next commit
+    } finally {
+      await stop();
+      await listener.end();
+      await target.close();
     }
   });
 });

@@ -3,7 +3,8 @@
 // next_attempt_at ahead, committed at once: no row lock is held while Redis is called), handed over with one
 // `addBulk` per queue (job id = row id, so a repeated add is a no-op), then deleted. A relay that dies after its
 // claim leaves the entries to the next relay once the lease ends; while Redis is away entries stay, with a
-// growing back-off.
+// growing back-off. A relay that moved entries looks again at once, and polls briefly after each wake-up, because
+// producers skip the NOTIFY while entries are fresh (producer.ts).
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger/index.js';
 import { definitionByName, type JobDefinition } from './definitions.js';
@@ -72,11 +73,23 @@ export async function relayBatch(prisma: PrismaClient, queues: QueueSet, logger:
 }
 
 export interface RelayOptions {
-  /** Fallback poll (entries whose back-off ended, a missed notification); commits wake the relay at once. */
+  /**
+   * Fallback poll (entries whose back-off ended, a missed or skipped notification); a notification wakes the relay
+   * at once and it then keeps looking for RELAY_BUSY_MS (after 10, 20, 40, … ms).
+   */
   intervalMs?: number;
   /** LISTEN for commits of new entries on this database (no listener: poll only). */
   databaseUrl?: string;
 }
+
+/**
+ * How long a relay keeps looking after a notification or a batch that moved entries: producers skip the NOTIFY
+ * while entries are fresh (producer.ts), so a busy relay must not wait for one. It looks after RELAY_BUSY_POLL_MS,
+ * then twice as long after each look that found nothing (10, 20, 40, … ms: a handful of empty claims per
+ * wake-up, not one every 10 ms while jobs trickle in).
+ */
+export const RELAY_BUSY_MS = 400;
+export const RELAY_BUSY_POLL_MS = 10;
 
 export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger: Logger, opts: RelayOptions = {}): () => Promise<void> {
   const intervalMs = opts.intervalMs ?? 1000;
@@ -84,6 +97,8 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let again = false; // a wake-up arrived while a batch was running
+  let busyUntil = 0; // performance.now() until which the relay keeps looking without a notification
+  let busyDelay = RELAY_BUSY_POLL_MS; // the next look's delay while busy: doubles after each empty look
   const tick = async () => {
     let moved = 0;
     try {
@@ -93,9 +108,21 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
     }
     running = null;
     if (stopped) return;
-    const soon = moved === RELAY_BATCH || again;
+    const now = performance.now();
+    if (moved > 0) {
+      busyUntil = now + RELAY_BUSY_MS;
+      busyDelay = RELAY_BUSY_POLL_MS;
+    }
+    // Entries moved: look again at once (more may have been committed meanwhile, without a NOTIFY).
+    const soon = moved > 0 || again;
     again = false;
-    timer = setTimeout(run, soon ? 0 : intervalMs);
+    let delay = intervalMs;
+    if (soon) delay = 0;
+    else if (now < busyUntil) {
+      delay = busyDelay;
+      busyDelay *= 2;
+    }
+    timer = setTimeout(run, delay);
   };
   const run = () => {
     clearTimeout(timer);
@@ -103,7 +130,12 @@ export function startOutboxRelay(prisma: PrismaClient, queues: QueueSet, logger:
     if (running) again = true;
     else running = tick();
   };
-  const stopListening = opts.databaseUrl ? listenForOutbox(opts.databaseUrl, queues.prefix, run, logger) : null;
+  const wake = () => {
+    busyUntil = performance.now() + RELAY_BUSY_MS;
+    busyDelay = RELAY_BUSY_POLL_MS;
+    run();
+  };
+  const stopListening = opts.databaseUrl ? listenForOutbox(opts.databaseUrl, queues.prefix, wake, logger) : null;
   run();
   return async () => {
     stopped = true;
