@@ -36,7 +36,7 @@ const K = 10;
 const EF_SEARCH = 100; // the SEARCH_EF_SEARCH default
 const CHUNK_WORDS = 60;
 
-interface Tree {
+export interface Tree {
   tenantId: string;
   courseId: string;
   modules: { id: string; lessons: { id: string; materialId: string; seed: number }[] }[];
@@ -149,7 +149,7 @@ interface Query {
 }
 
 /** Queries in a lesson's own words: 12 words (a student's question), and 400 (a pasted paragraph). */
-function makeQueries(kind: CorpusKind, trees: Tree[], perLesson: number, n: number): Query[] {
+export function makeQueries(kind: CorpusKind, trees: Tree[], perLesson: number, n: number): Query[] {
   const r = rng(99);
   return Array.from({ length: n }, (_, i) => {
     const tree = trees[i % TENANTS] as Tree;

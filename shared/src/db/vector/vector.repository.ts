@@ -153,14 +153,13 @@ export async function fulltextQueryTerms(prisma: PrismaClient, tenantId: string,
   return kept.sort((a, b) => a.pos - b.pos || a.lexeme.localeCompare(b.lexeme));
 }
 
-/** BM25-ranked chunks holding any of the query's terms; a query phrase found in a chunk counts as one more term. */
-export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number, params = BM25) {
+/** The parameters of fulltext-search.sql for a query (null: no term to search for). */
+export async function fulltextSearchArgs(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number, params = BM25): Promise<unknown[] | null> {
   const terms = await fulltextQueryTerms(prisma, tenantId, nodeId, text);
-  if (!terms.length) return [];
+  if (!terms.length) return null;
   // Phrases: pairs of kept terms at most 2 apart in the query (a stop word between them counts).
   const pairs = terms.flatMap((a, i) => terms.slice(i + 1).filter((b) => b.pos > a.pos && b.pos - a.pos <= 2).map((b) => [a, b] as const));
-  const rows = await prisma.$queryRawUnsafe<(SearchHit & { rank: number })[]>(
-    sqlFile('fulltext-search.sql'),
+  return [
     tenantId,
     nodeId,
     terms.map((t) => t.lexeme),
@@ -173,6 +172,13 @@ export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nod
     pairs.map(([a, b]) => b.pos - a.pos),
     params.phraseBoost,
     params.headingWeight,
-  );
+  ];
+}
+
+/** BM25-ranked chunks holding any of the query's terms; a query phrase found in a chunk counts as one more term. */
+export async function fulltextSearch(prisma: PrismaClient, tenantId: string, nodeId: string, text: string, limit: number, params = BM25) {
+  const args = await fulltextSearchArgs(prisma, tenantId, nodeId, text, limit, params);
+  if (!args) return [];
+  const rows = await prisma.$queryRawUnsafe<(SearchHit & { rank: number })[]>(sqlFile('fulltext-search.sql'), ...args);
   return rows.map((r) => ({ ...r, rank: Number(r.rank) }));
 }
