@@ -44,17 +44,19 @@ export function buildApp(deps: AppDeps, extraRoutes: RouteDef[] = []): Express {
   const routes = [...apiRoutes(deps), ...extraRoutes];
   const openapi = buildOpenApiDocument(routes, healthDocs, API_VERSION);
 
+  // The API first: its requests (nearly all of them) then pass no layer of the routes below, whose paths
+  // (/health…, /openapi.json, /docs, /metrics, /admin/queues) are outside /api/v1.
+  const v1 = Router();
+  v1.use(apiKeyAuth(deps.keyStore, deps.authFailures));
+  mountRoutes(v1, routes, { basePath: '/api/v1', rateLimits: deps.rateLimits, jsonLimit: config.JSON_BODY_LIMIT });
+  app.use('/api/v1', v1);
+
   app.use(healthRouter(deps.probes, config.HEALTH_CHECK_TIMEOUT_MS));
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Course Supporter API' }));
   for (const mount of deps.operatorMounts ?? []) mount(app);
-
-  const v1 = Router();
-  v1.use(apiKeyAuth(deps.keyStore, deps.authFailures));
-  mountRoutes(v1, routes, { rateLimits: deps.rateLimits, jsonLimit: config.JSON_BODY_LIMIT });
-  app.use('/api/v1', v1);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

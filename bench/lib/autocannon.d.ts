@@ -7,6 +7,10 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     overallRate?: number;
+    /** Stop after this many requests (instead of duration). */
+    amount?: number;
+    /** Seconds before a request counts as timed out. */
+    timeout?: number;
     method?: string;
     body?: string;
   }

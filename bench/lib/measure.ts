@@ -1,5 +1,5 @@
 // Small measuring helpers: percentiles, wall-clock timing, RSS of another process, autocannon runs.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -27,6 +27,28 @@ export function rssOf(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system, /proc/<pid>/stat) used so far by a process and all its descendants (a node:cluster
+ * primary and its workers); 0 for processes that are gone. Divided by the requests served, it is a cost per
+ * request that the machine's other load moves far less than req/s or latency. */
+export function treeCpuSeconds(pid: number): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick; // utime, stime
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        for (const child of readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) visit(Number(child));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  };
+  visit(pid);
+  return total;
 }
 
 /** Samples a process's RSS every `everyMs` until stopped; returns the peak seen. */

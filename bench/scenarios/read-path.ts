@@ -10,7 +10,7 @@ import { enqueue } from '../../shared/src/jobs/producer.js';
 import { jobs } from '../../shared/src/jobs/definitions.js';
 import { completeJob, startAttempt } from '../../shared/src/jobs/job-status.js';
 import { apiOk, benchTenant, dropTenants, scenarioEnv, type Scenario } from '../lib/context.js';
-import { load, type LoadResult } from '../lib/measure.js';
+import { load, treeCpuSeconds, type LoadResult } from '../lib/measure.js';
 import { answers, startApiProcess, startScript } from '../lib/procs.js';
 import { row, type Row } from '../lib/report.js';
 
@@ -28,11 +28,13 @@ export const readPath: Scenario = {
     const warmup = ctx.quick ? 1 : 3;
     // LOG_LEVEL info, as in production: a request line per request is part of the cost (and startApiProcess
     // counts the processes' "api listening" lines).
-    const apiProc = await startApiProcess(scenarioEnv(ctx, 'read', { API_WORKERS: String(PROCESSES), LOG_LEVEL: 'info' }));
+    // BENCH_CPU_PROF=<dir>: the API processes write V8 CPU profiles there too (tooling, as in startScript).
+    const prof: Record<string, string> = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {};
+    const apiProc = await startApiProcess(scenarioEnv(ctx, 'read', { API_WORKERS: String(PROCESSES), LOG_LEVEL: 'info', ...prof }));
     const { tenantId, key } = await benchTenant(ctx.prisma, 'read');
     let bare: Awaited<ReturnType<typeof startScript>> | null = null;
     let floor: Awaited<ReturnType<typeof startScript>> | null = null;
-    const results: Record<string, LoadResult> = {};
+    const results: Record<string, LoadResult & { cpuUsPerRequest: number }> = {};
     try {
       // A queued job (what clients poll: row + completion estimate) and a complete one, under a prefix no relay
       // serves, so the queued one stays queued.
@@ -75,22 +77,33 @@ export const readPath: Scenario = {
         answers('/health/live'),
       );
       const headers = { 'X-API-Key': key };
-      const targets: [string, string, Record<string, string>, number][] = [
-        ['bare', `${bare.url}/api/v1/jobs/${queued.id}`, {}, JOB_CONNECTIONS],
-        ['floor-job', `${floor.url}/api/v1/jobs/${queued.id}`, {}, JOB_CONNECTIONS],
-        ['queued', `${apiProc.url}/api/v1/jobs/${queued.id}`, headers, JOB_CONNECTIONS],
-        ['complete', `${apiProc.url}/api/v1/jobs/${done.id}`, headers, JOB_CONNECTIONS],
-        ['floor-nodes', `${floor.url}/api/v1/nodes`, {}, LIST_CONNECTIONS],
-        ['nodes', `${apiProc.url}/api/v1/nodes`, headers, LIST_CONNECTIONS],
-        ['floor-materials', `${floor.url}/api/v1/nodes/${course}/materials`, {}, LIST_CONNECTIONS],
-        ['materials', `${apiProc.url}/api/v1/nodes/${course}/materials`, headers, LIST_CONNECTIONS],
+      const [bareSrv, floorSrv] = [bare, floor];
+      const api = apiProc.child.pid as number;
+      const targets: [string, string, Record<string, string>, number, number][] = [
+        ['bare', `${bareSrv.url}/api/v1/jobs/${queued.id}`, {}, JOB_CONNECTIONS, bareSrv.child.pid as number],
+        ['floor-job', `${floorSrv.url}/api/v1/jobs/${queued.id}`, {}, JOB_CONNECTIONS, floorSrv.child.pid as number],
+        ['queued', `${apiProc.url}/api/v1/jobs/${queued.id}`, headers, JOB_CONNECTIONS, api],
+        ['complete', `${apiProc.url}/api/v1/jobs/${done.id}`, headers, JOB_CONNECTIONS, api],
+        ['floor-nodes', `${floorSrv.url}/api/v1/nodes`, {}, LIST_CONNECTIONS, floorSrv.child.pid as number],
+        ['nodes', `${apiProc.url}/api/v1/nodes`, headers, LIST_CONNECTIONS, api],
+        ['floor-materials', `${floorSrv.url}/api/v1/nodes/${course}/materials`, {}, LIST_CONNECTIONS, floorSrv.child.pid as number],
+        ['materials', `${apiProc.url}/api/v1/nodes/${course}/materials`, headers, LIST_CONNECTIONS, api],
       ];
-      for (const [name, url, h, connections] of targets) {
-        await load({ url, headers: h, connections, seconds: warmup });
-        const r = await load({ url, headers: h, connections, seconds });
+      // BENCH_READ_TARGETS=queued,floor-job: only these (profiling one route; tooling, not app config).
+      const only = process.env.BENCH_READ_TARGETS?.split(',');
+      // BENCH_READ_RATE=<req/s>: a fixed offered load instead of saturation, so that CPU per request compares
+      // across runs at the same batching (tooling).
+      const overallRate = Number(process.env.BENCH_READ_RATE ?? 0) || undefined;
+      for (const [name, url, h, connections, pid] of targets.filter(([n]) => !only || only.includes(n))) {
+        await load({ url, headers: h, connections, seconds: warmup, overallRate });
+        // The server's own CPU per request (its process tree, from /proc): what the code costs, which other load
+        // on the machine moves far less than req/s.
+        const cpuBefore = treeCpuSeconds(pid);
+        const r = await load({ url, headers: h, connections, seconds, overallRate });
+        const cpuUsPerRequest = ((treeCpuSeconds(pid) - cpuBefore) * 1e6) / Math.max(1, r.requests);
         if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx and ${r.errors} errors under load`);
-        results[name] = r;
-        ctx.log(`  ${name.padEnd(16)} ${r.rps.toFixed(0)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+        results[name] = { ...r, cpuUsPerRequest };
+        ctx.log(`  ${name.padEnd(16)} ${r.rps.toFixed(0)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${cpuUsPerRequest.toFixed(0)} µs/req`);
       }
     } finally {
       await bare?.stop();
@@ -98,18 +111,30 @@ export const readPath: Scenario = {
       await apiProc.stop();
       await dropTenants(ctx.prisma, [tenantId]);
     }
-    const r = (name: string) => results[name] as LoadResult;
-    const rows: Row[] = [
-      row({ scenario: 'read', metric: 'req/s, I/O floor vs bare Express', ours: r('floor-job').rps, baseline: r('bare').rps, unit: 'req/s', target: '' }),
-      row({ scenario: 'read', metric: 'req/s, queued job', ours: r('queued').rps, baseline: r('floor-job').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 }),
-      row({ scenario: 'read', metric: 'p99, queued job', ours: r('queued').p99, baseline: r('floor-job').p99, unit: 'ms', target: '≤ 60 ms', check: (x) => (x.ours ?? Infinity) <= 60 }),
-      row({ scenario: 'read', metric: 'req/s, complete job', ours: r('complete').rps, baseline: r('floor-job').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 }),
-      row({ scenario: 'read', metric: 'p99, complete job', ours: r('complete').p99, baseline: r('floor-job').p99, unit: 'ms', target: '≤ 60 ms', check: (x) => (x.ours ?? Infinity) <= 60 }),
-      row({ scenario: 'read', metric: 'req/s, GET /nodes', ours: r('nodes').rps, baseline: r('floor-nodes').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 }),
-      row({ scenario: 'read', metric: 'p99, GET /nodes', ours: r('nodes').p99, baseline: r('floor-nodes').p99, unit: 'ms', target: '' }),
-      row({ scenario: 'read', metric: 'req/s, GET /nodes/{id}/materials', ours: r('materials').rps, baseline: r('floor-materials').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 }),
-      row({ scenario: 'read', metric: 'p99, GET /nodes/{id}/materials', ours: r('materials').p99, baseline: r('floor-materials').p99, unit: 'ms', target: '' }),
+    const r = (name: string) => results[name] as LoadResult & { cpuUsPerRequest: number };
+    const rows: Row[] = [];
+    // Each row needs both of its measurements (all of them unless BENCH_READ_TARGETS picked some).
+    const add = (names: string[], make: () => Row) => {
+      if (names.every((n) => results[n])) rows.push(make());
+    };
+    const all: [string[], () => Row][] = [
+      [['floor-job', 'bare'], () => row({ scenario: 'read', metric: 'req/s, I/O floor vs bare Express', ours: r('floor-job').rps, baseline: r('bare').rps, unit: 'req/s', target: '' })],
+      [['queued', 'floor-job'], () => row({ scenario: 'read', metric: 'req/s, queued job', ours: r('queued').rps, baseline: r('floor-job').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 })],
+      [['queued', 'floor-job'], () => row({ scenario: 'read', metric: 'p99, queued job', ours: r('queued').p99, baseline: r('floor-job').p99, unit: 'ms', target: '≤ 60 ms', check: (x) => (x.ours ?? Infinity) <= 60 })],
+      [['complete', 'floor-job'], () => row({ scenario: 'read', metric: 'req/s, complete job', ours: r('complete').rps, baseline: r('floor-job').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 })],
+      [['complete', 'floor-job'], () => row({ scenario: 'read', metric: 'p99, complete job', ours: r('complete').p99, baseline: r('floor-job').p99, unit: 'ms', target: '≤ 60 ms', check: (x) => (x.ours ?? Infinity) <= 60 })],
+      [['nodes', 'floor-nodes'], () => row({ scenario: 'read', metric: 'req/s, GET /nodes', ours: r('nodes').rps, baseline: r('floor-nodes').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 })],
+      [['nodes', 'floor-nodes'], () => row({ scenario: 'read', metric: 'p99, GET /nodes', ours: r('nodes').p99, baseline: r('floor-nodes').p99, unit: 'ms', target: '' })],
+      [['materials', 'floor-materials'], () => row({ scenario: 'read', metric: 'req/s, GET /nodes/{id}/materials', ours: r('materials').rps, baseline: r('floor-materials').rps, unit: 'req/s', target: 'ratio ≥ 0.7', check: (x) => (x.ratio ?? 0) >= 0.7 })],
+      [['materials', 'floor-materials'], () => row({ scenario: 'read', metric: 'p99, GET /nodes/{id}/materials', ours: r('materials').p99, baseline: r('floor-materials').p99, unit: 'ms', target: '' })],
+      // Server CPU per request (both processes, from /proc) beside the floor's: the part of the cost that is ours,
+      // less moved by the machine's other load than req/s.
+      [['queued', 'floor-job'], () => row({ scenario: 'read', metric: 'server CPU per request, queued job', ours: r('queued').cpuUsPerRequest, baseline: r('floor-job').cpuUsPerRequest, unit: 'µs', target: '' })],
+      [['complete', 'floor-job'], () => row({ scenario: 'read', metric: 'server CPU per request, complete job', ours: r('complete').cpuUsPerRequest, baseline: r('floor-job').cpuUsPerRequest, unit: 'µs', target: '' })],
+      [['nodes', 'floor-nodes'], () => row({ scenario: 'read', metric: 'server CPU per request, GET /nodes', ours: r('nodes').cpuUsPerRequest, baseline: r('floor-nodes').cpuUsPerRequest, unit: 'µs', target: '' })],
+      [['materials', 'floor-materials'], () => row({ scenario: 'read', metric: 'server CPU per request, GET /nodes/{id}/materials', ours: r('materials').cpuUsPerRequest, baseline: r('floor-materials').cpuUsPerRequest, unit: 'µs', target: '' })],
     ];
+    for (const [names, make] of all) add(names, make);
     return {
       details: {
         measured:

@@ -47,8 +47,8 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => (await fetch(`${url}/health/live`)).ok, 30_000, `API process on ${port}`);
-    if (processes > 1) await waitFor(async () => listening >= processes, 30_000, `${processes} API processes on ${port}`);
+    await waitFor(async () => (await fetch(`${url}/health/live`)).ok, 90_000, `API process on ${port}`);
+    if (processes > 1) await waitFor(async () => listening >= processes, 90_000, `${processes} API processes on ${port}`);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });

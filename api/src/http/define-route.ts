@@ -57,6 +57,8 @@ export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends 
 ): RouteDef => def as unknown as RouteDef;
 
 export interface MountOptions {
+  /** Where `router` is mounted (`/api/v1`): route templates in metrics are `basePath` + path. */
+  basePath: string;
   rateLimits: RateLimits;
   jsonLimit: string;
 }
@@ -115,20 +117,43 @@ function bodyParser(kind: BodyKind, jsonLimit: string): RequestHandler[] {
   return [];
 }
 
+/** The literal first segment of a route path (`/nodes/:id` → `nodes`): the sub-router it is mounted in. */
+function firstSegment(path: string): string {
+  const segment = path.split('/')[1] ?? '';
+  if (!/^[A-Za-z0-9_-]+$/.test(segment)) throw new Error(`route ${path}: the first path segment must be a literal`);
+  return segment;
+}
+
+/**
+ * Mounts the routes on `router` (mounted at `opts.basePath`), one sub-router per first path segment (`/nodes`,
+ * `/jobs`, …) in the order the segments first appear: Express tries a router's layers one by one, so a request
+ * is matched only against the routes of its own prefix instead of every route declared before it. Routes of
+ * different prefixes never match the same path, so the first match is the one it was with a single router.
+ */
 export function mountRoutes(router: Router, routes: RouteDef[], opts: MountOptions): void {
+  const groups = new Map<string, Router>();
   for (const route of routes) {
+    const segment = firstSegment(route.path);
+    let group = groups.get(segment);
+    if (!group) {
+      group = express.Router();
+      groups.set(segment, group);
+      router.use(`/${segment}`, group);
+    }
+    // The route template for the request histogram (http-metrics.ts), fixed per route.
+    const template = `${opts.basePath}${route.path}`;
+    const allowed = requireScope(route.scope);
+    const hasSchemas = Boolean(route.params || route.query || route.body);
     const chain: RequestHandler[] = [
-      // The route template for the request histogram, taken while req.baseUrl still holds the mount path (an
-      // error leaves the router, which restores it, before the answer is written).
       (req, res, next) => {
-        res.locals.route = `${req.baseUrl}${route.path}`;
-        next();
+        res.locals.route = template;
+        allowed(req, res, next);
       },
-      requireScope(route.scope),
       opts.rateLimits.middleware(route.scope),
       ...bodyParser(route.bodyKind ?? (route.body ? 'json' : 'none'), opts.jsonLimit),
       ...(route.query ? [requireUtf8Query] : []),
-      validate({ params: route.params, query: route.query, body: route.body }),
+      // validate() with no schema does nothing: not a layer then.
+      ...(hasSchemas ? [validate({ params: route.params, query: route.query, body: route.body })] : []),
       async (req, res) => {
         await route.handler({
           req,
@@ -140,6 +165,6 @@ export function mountRoutes(router: Router, routes: RouteDef[], opts: MountOptio
         });
       },
     ];
-    router[route.method](route.path, ...chain);
+    group[route.method](route.path.slice(segment.length + 1) || '/', ...chain);
   }
 }
